@@ -1,0 +1,95 @@
+// A minimal local HTTP server for the project's fakes: 127.0.0.1, port 0, a request log, and a lifetime after which
+// it closes itself so that a forgotten fake never outlives its test run.
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+export interface RecordedRequest {
+  method: string
+  path: string
+  query: URLSearchParams
+  headers: http.IncomingHttpHeaders
+  body: string
+}
+
+export interface FakeResponse {
+  status: number
+  headers?: Record<string, string>
+  body?: unknown
+  /** send this text verbatim instead of JSON-encoding body */
+  raw?: string | Buffer
+  /** wait before answering (latency, or a hang when larger than the client's timeout) */
+  delayMs?: number
+}
+
+export type Handler = (req: RecordedRequest) => FakeResponse | Promise<FakeResponse>
+
+export interface FakeServer {
+  url: string
+  port: number
+  requests: RecordedRequest[]
+  close(): Promise<void>
+}
+
+export interface FakeServerOptions {
+  /** close by itself after this long (default 15 minutes) */
+  lifetimeMs?: number
+  /** answer every request after this delay (mimics real API latency) */
+  latencyMs?: number
+}
+
+export async function startFakeServer(handler: Handler, options: FakeServerOptions = {}): Promise<FakeServer> {
+  const requests: RecordedRequest[] = []
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1')
+      const recorded: RecordedRequest = {
+        method: req.method ?? 'GET',
+        path: decodeURIComponent(url.pathname),
+        query: url.searchParams,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8')
+      }
+      requests.push(recorded)
+      void (async () => {
+        let response: FakeResponse
+        try {
+          response = await handler(recorded)
+        } catch (error) {
+          response = { status: 500, body: { detail: `fake failed: ${String(error)}` } }
+        }
+        const delay = (options.latencyMs ?? 0) + (response.delayMs ?? 0)
+        if (delay > 0) await new Promise(r => setTimeout(r, delay))
+        if (res.destroyed) return
+        const payload =
+          response.raw !== undefined ? response.raw : response.body === undefined ? '' : JSON.stringify(response.body)
+        res.writeHead(response.status, {
+          ...(response.raw === undefined ? { 'content-type': 'application/json' } : {}),
+          ...response.headers
+        })
+        res.end(payload)
+      })()
+    })
+  })
+  server.keepAliveTimeout = 1000
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const port = (server.address() as AddressInfo).port
+  const lifetime = setTimeout(() => void close(), options.lifetimeMs ?? 15 * 60_000)
+  lifetime.unref()
+  let closed: Promise<void> | undefined
+  function close(): Promise<void> {
+    closed ??= new Promise<void>(resolve => {
+      clearTimeout(lifetime)
+      server.closeAllConnections()
+      server.close(() => resolve())
+    })
+    return closed
+  }
+  return { url: `http://127.0.0.1:${port}`, port, requests, close }
+}
+
+/** A JSON response. */
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): FakeResponse {
+  return { status, body, headers }
+}
