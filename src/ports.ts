@@ -50,3 +50,21 @@ export interface Log {
 export interface Clock {
   now(): Date
 }
+
+/** The run's own folder under RUNNER_TEMP, where the summary and other hand-off files are written. */
+export interface RunFiles {
+  readonly dir: string
+  /** Writes JSON (pretty, newline-terminated) to dir/name and returns the full path. */
+  writeJson(name: string, data: unknown): Promise<string>
+}
+
+/** Artifacts of the current workflow run, for the fanned-out stages (plan -> work -> land). */
+export interface ArtifactSource {
+  /** The run's artifacts, the latest one per name. Throws when the artifact service cannot be reached. */
+  list(): Promise<{ id: number; name: string }[]>
+  /**
+   * Downloads (and unzips) the run's artifact `name` into destDir, created if missing, and returns that directory.
+   * Throws when there is no such artifact, or on a failed or corrupted download.
+   */
+  download(name: string, destDir: string): Promise<string>
+}

@@ -1,6 +1,7 @@
 // A minimal local HTTP server for the project's fakes: 127.0.0.1, port 0, a request log, and a lifetime after which
 // it closes itself so that a forgotten fake never outlives its test run.
 import http from 'node:http'
+import https from 'node:https'
 import type { AddressInfo } from 'node:net'
 
 export interface RecordedRequest {
@@ -35,11 +36,16 @@ export interface FakeServerOptions {
   lifetimeMs?: number
   /** answer every request after this delay (mimics real API latency) */
   latencyMs?: number
+  /** serve HTTPS with this PEM key and certificate instead of plain HTTP */
+  tls?: { key: string | Buffer; cert: string | Buffer }
 }
 
-export async function startFakeServer(handler: Handler, options: FakeServerOptions = {}): Promise<FakeServer> {
+export async function startFakeServer(
+  handler: Handler,
+  options: FakeServerOptions = {}
+): Promise<FakeServer> {
   const requests: RecordedRequest[] = []
-  const server = http.createServer((req, res) => {
+  const listener: http.RequestListener = (req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
@@ -63,7 +69,11 @@ export async function startFakeServer(handler: Handler, options: FakeServerOptio
         if (delay > 0) await new Promise(r => setTimeout(r, delay))
         if (res.destroyed) return
         const payload =
-          response.raw !== undefined ? response.raw : response.body === undefined ? '' : JSON.stringify(response.body)
+          response.raw !== undefined
+            ? response.raw
+            : response.body === undefined
+              ? ''
+              : JSON.stringify(response.body)
         res.writeHead(response.status, {
           ...(response.raw === undefined ? { 'content-type': 'application/json' } : {}),
           ...response.headers
@@ -71,7 +81,10 @@ export async function startFakeServer(handler: Handler, options: FakeServerOptio
         res.end(payload)
       })()
     })
-  })
+  }
+  const server = options.tls
+    ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, listener)
+    : http.createServer(listener)
   server.keepAliveTimeout = 1000
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   const port = (server.address() as AddressInfo).port
@@ -86,7 +99,7 @@ export async function startFakeServer(handler: Handler, options: FakeServerOptio
     })
     return closed
   }
-  return { url: `http://127.0.0.1:${port}`, port, requests, close }
+  return { url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`, port, requests, close }
 }
 
 /** A JSON response. */

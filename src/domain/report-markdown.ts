@@ -1,0 +1,67 @@
+// Pure: the job summary a person reads on the run page. Every text from Sentry or the model passes markdownCell.
+import type { IssueSummary, TriageSummary } from '../schemas.js'
+import { markdownCell } from './text.js'
+
+const LABEL: Record<IssueSummary['disposition'], string> = {
+  'pr-opened': 'PR opened',
+  'existing-pr': 'open PR exists',
+  'existing-branch': 'branch exists',
+  'previously-rejected': 'rejected before',
+  'fixed-not-recurred': 'fixed, not recurred',
+  'below-threshold': 'below threshold',
+  'cap-reached': 'PR cap reached',
+  'no-fix': 'no fix',
+  'policy-rejected': 'policy rejected',
+  'tests-failed': 'tests failed',
+  'agent-failed': 'agent failed',
+  'dry-run': 'dry run',
+  'triage-only': 'triage only'
+}
+
+function link(text: string, url: string): string {
+  return `[${text}](${encodeURI(decodeURI(url))})`
+}
+
+function prCell(issue: IssueSummary): string {
+  const pr = issue.pull_request ?? issue.existing_pull_request
+  return pr ? link(`#${pr.number}`, pr.url) : '-'
+}
+
+export function renderJobSummary(summary: TriageSummary): string {
+  const { run, sentry, totals } = summary
+  const lines: string[] = []
+  lines.push('## Sentry triage', '')
+  lines.push(
+    `Mode **${run.mode}** · ${markdownCell(sentry.org, 60)} / ${markdownCell(sentry.projects.join(', '), 200)} · ` +
+      `${markdownCell(sentry.environment ?? 'all environments', 60)} · last ${markdownCell(sentry.stats_period, 10)}` +
+      (run.release ? ` · release ${markdownCell(run.release, 60)}` : ''),
+    ''
+  )
+  if (summary.error) lines.push(`> [!CAUTION]`, `> ${markdownCell(summary.error, 600)}`, '')
+  lines.push(
+    `**${totals.triaged}** triaged · **${totals.prs_opened}** PRs opened · **${totals.skipped}** skipped · ` +
+      `**${totals.failed}** failed`,
+    ''
+  )
+  if (summary.issues.length > 0) {
+    lines.push('| Issue | Title | Events | Users | Disposition | PR | Reason |')
+    lines.push('|---|---|--:|--:|---|---|---|')
+    for (const issue of summary.issues) {
+      lines.push(
+        `| ${link(markdownCell(issue.short_id, 60), issue.permalink)} | ${markdownCell(issue.title, 80)} | ` +
+          `${issue.events} | ${issue.users} | ${LABEL[issue.disposition]} | ${prCell(issue)} | ` +
+          `${markdownCell(issue.reason, 160)} |`
+      )
+    }
+    lines.push('')
+  }
+  const u = summary.usage
+  if (u.model_requests > 0) {
+    lines.push(
+      `Model usage: ${u.input_tokens} input tokens (${u.cached_input_tokens} cached), ${u.output_tokens} output ` +
+        `tokens, ${u.model_requests} requests.`,
+      ''
+    )
+  }
+  return lines.join('\n')
+}

@@ -1,0 +1,1007 @@
+// A local fake of the parts of GitHub's REST API the action uses, on 127.0.0.1, built on http-fake.ts.
+// It follows GitHub's documented shapes, status codes and headers (api version 2022-11-28): token auth with 401/403,
+// rate-limit headers on every answer, `Link` pagination, percent-encoded refs, 404/409/422 bodies as GitHub sends them.
+// Branches come from an in-memory map or, with `bareRepo`, from a real bare git repository read with ASYNC git
+// (a synchronous child talking to a server in this same process would deadlock it).
+import { createHash } from 'node:crypto'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { startFakeServer, type FakeResponse, type RecordedRequest } from './http-fake.js'
+
+const execFileAsync = promisify(execFile)
+
+// ---------------------------------------------------------------------------------------------------------------
+// The world the fake serves
+
+export interface WorldLabel {
+  name: string
+  /** six hex digits, no `#` (default ededed) */
+  color?: string
+  description?: string | null
+}
+
+export interface WorldCommit {
+  sha: string
+  message: string
+  author: { name: string; email: string; date: string }
+  /** GitHub login of the author, null when the email maps to no account */
+  login: string | null
+  parents: string[]
+}
+
+export interface WorldPull {
+  number: number
+  /** `owner` is the head repository's owner: the world's owner unless the PR comes from a fork */
+  head: { ref: string; sha: string; owner?: string }
+  /** `sha` defaults to the base branch's current commit */
+  base: { ref: string; sha?: string }
+  state: 'open' | 'closed'
+  title: string
+  body: string | null
+  created_at: string
+  updated_at: string
+  closed_at: string | null
+  merged_at: string | null
+  merge_commit_sha: string | null
+  /** label names */
+  labels: string[]
+  user: { login: string }
+  draft: boolean
+  requested_reviewers: string[]
+  requested_teams: string[]
+  /** what GET /pulls/{n}/commits answers; default: the bare repo's base..head, else one commit at head.sha */
+  commits?: WorldCommit[]
+}
+
+export interface GitHubWorld {
+  owner: string
+  repo: string
+  defaultBranch: string
+  /** branch name -> commit sha; ignored when the fake reads a bare repository */
+  branches: Map<string, string> | Record<string, string>
+  pulls: WorldPull[]
+  /** the repository's labels */
+  labels: WorldLabel[]
+  /** default false */
+  private?: boolean
+  /** when set, reviewers may only be requested from these logins (GitHub's collaborator rule) */
+  collaborators?: string[]
+  /** login that authors pull requests created through the API (default github-actions[bot]) */
+  actor?: string
+}
+
+export interface GitHubFault {
+  match: (req: RecordedRequest) => boolean
+  /** how many matching requests get this response; the fault is removed when used up */
+  times: number
+  response: FakeResponse
+}
+
+export interface FakeGitHubOptions {
+  /** tokens the fake accepts; without this option any token may read and write */
+  tokens?: { write?: string[]; read?: string[] }
+  latencyMs?: number
+  /** path of a bare git repository whose refs are the repository's branches (read live, so tests may push) */
+  bareRepo?: string
+  /** web origin used in html_url fields (default https://github.com); never contacted */
+  htmlOrigin?: string
+}
+
+export interface FakeGitHub {
+  /** the API root; pass it as Octokit's baseUrl */
+  url: string
+  requests: RecordedRequest[]
+  /** every recorded request that is not a GET or HEAD, refused ones included */
+  writes(): RecordedRequest[]
+  /** the token a request carried, null when it had none */
+  tokenOf(req: RecordedRequest): string | null
+  /** consumed in order before normal handling (and before authentication) */
+  faults: GitHubFault[]
+  world: GitHubWorld
+  close(): Promise<void>
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Builders
+
+/** A deterministic 40-hex commit sha. */
+export function fakeSha(seed: string): string {
+  return createHash('sha1').update(seed).digest('hex')
+}
+
+export interface PullSpec extends Partial<Omit<WorldPull, 'head' | 'base' | 'user'>> {
+  number: number
+  /** head branch name, or ref plus sha (and owner for a fork) */
+  head: string | { ref: string; sha?: string; owner?: string }
+  /** base branch name (default main) */
+  base?: string | { ref: string; sha?: string }
+  /** author login (default github-actions[bot]) */
+  user?: string
+}
+
+/**
+ * A pull request with consistent defaults: created one hour per number after 2026-01-01, closed when merged_at or
+ * closed_at is given, merge_commit_sha set when merged.
+ */
+export function makePull(spec: PullSpec): WorldPull {
+  const head = typeof spec.head === 'string' ? { ref: spec.head } : spec.head
+  const base = typeof spec.base === 'string' ? { ref: spec.base } : (spec.base ?? { ref: 'main' })
+  const created = spec.created_at ?? isoSeconds(new Date(Date.UTC(2026, 0, 1) + spec.number * 3_600_000))
+  const merged = spec.merged_at ?? null
+  const closed = spec.closed_at ?? merged
+  const state = spec.state ?? (closed !== null ? 'closed' : 'open')
+  return {
+    number: spec.number,
+    head: { ref: head.ref, sha: head.sha ?? fakeSha(`head:${spec.number}:${head.ref}`), owner: head.owner },
+    base: { ref: base.ref, sha: base.sha },
+    state,
+    title: spec.title ?? `fix: resolve ${head.ref}`,
+    body: spec.body ?? null,
+    created_at: created,
+    updated_at: spec.updated_at ?? closed ?? created,
+    closed_at: state === 'closed' ? (closed ?? created) : null,
+    merged_at: merged,
+    merge_commit_sha: spec.merge_commit_sha ?? (merged !== null ? fakeSha(`merge:${spec.number}`) : null),
+    labels: spec.labels ?? [],
+    user: { login: spec.user ?? 'github-actions[bot]' },
+    draft: spec.draft ?? false,
+    requested_reviewers: spec.requested_reviewers ?? [],
+    requested_teams: spec.requested_teams ?? [],
+    ...(spec.commits ? { commits: spec.commits } : {})
+  }
+}
+
+/** A world with defaults: acme/shop, branch main, no pulls, no labels. */
+export function makeWorld(partial: Partial<GitHubWorld> = {}): GitHubWorld {
+  return {
+    owner: 'acme',
+    repo: 'shop',
+    defaultBranch: 'main',
+    branches: { main: fakeSha('main') },
+    pulls: [],
+    labels: [],
+    ...partial
+  }
+}
+
+const DOCS = 'https://docs.github.com/rest'
+
+/** Ready-made responses for `fake.faults`, as GitHub sends them. */
+export const githubFaults = {
+  /** a 502 from GitHub's front end (an HTML page, not JSON) */
+  badGateway(): FakeResponse {
+    return {
+      status: 502,
+      headers: { 'content-type': 'text/html; charset=utf-8' },
+      raw: '<!DOCTYPE html><html><head><title>Unicorn! &middot; GitHub</title></head><body>No server is currently available to service your request.</body></html>'
+    }
+  },
+  /** a 403 secondary rate limit with retry-after */
+  secondaryRateLimit(retryAfterSeconds = 1): FakeResponse {
+    return {
+      status: 403,
+      headers: { 'retry-after': String(retryAfterSeconds) },
+      body: {
+        message:
+          'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID 0400:3A5C:1B2D3E:4F5A6B:6746A1C2.',
+        documentation_url:
+          'https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+        status: '403'
+      }
+    }
+  },
+  /** a primary rate limit: remaining 0, reset soon (403 as for a token, or 429) */
+  primaryRateLimit(options: { status?: 403 | 429; resetInSeconds?: number } = {}): FakeResponse {
+    const status = options.status ?? 403
+    const reset = Math.ceil(Date.now() / 1000) + (options.resetInSeconds ?? 1)
+    return {
+      status,
+      headers: {
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-used': '5000',
+        'x-ratelimit-reset': String(reset)
+      },
+      body: {
+        message: 'API rate limit exceeded for installation ID 4242.',
+        documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api#about-primary-rate-limits`,
+        status: String(status)
+      }
+    }
+  },
+  badCredentials(): FakeResponse {
+    return { status: 401, body: { message: 'Bad credentials', documentation_url: DOCS, status: '401' } }
+  },
+  notAccessible(): FakeResponse {
+    return {
+      status: 403,
+      body: { message: 'Resource not accessible by integration', documentation_url: DOCS, status: '403' }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The server
+
+type Role = 'write' | 'read' | 'anonymous'
+
+interface Ctx {
+  req: RecordedRequest
+  role: Role
+  match: RegExpMatchArray
+}
+
+interface Route {
+  method: string
+  pattern: RegExp
+  /** GitHub's documentation page for the endpoint (documentation_url in errors) */
+  doc: string
+  write?: boolean
+  handle: (ctx: Ctx) => Promise<FakeResponse> | FakeResponse
+}
+
+interface Ref {
+  ref: string
+  sha: string
+  type: 'commit' | 'tag'
+}
+
+export async function startFakeGitHub(
+  world: GitHubWorld,
+  options: FakeGitHubOptions = {}
+): Promise<FakeGitHub> {
+  const faults: GitHubFault[] = []
+  const htmlOrigin = options.htmlOrigin ?? 'https://github.com'
+  const resetAt = Math.floor(Date.now() / 1000) + 3600
+  const used = new Map<string, number>()
+  let requestSeq = 0
+  let apiUrl = ''
+
+  const repoApi = (): string => `${apiUrl}/repos/${world.owner}/${world.repo}`
+  const repoHtml = (): string => `${htmlOrigin}/${world.owner}/${world.repo}`
+
+  // ----- git data -----
+  async function git(args: string[]): Promise<string> {
+    const { stdout } = await execFileAsync('git', ['--git-dir', options.bareRepo as string, ...args], {
+      env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
+      maxBuffer: 64 * 1024 * 1024
+    })
+    return stdout
+  }
+
+  async function readRefs(): Promise<Ref[]> {
+    if (options.bareRepo !== undefined) {
+      const out = await git([
+        'for-each-ref',
+        '--format=%(refname) %(objectname) %(objecttype)',
+        'refs/heads',
+        'refs/tags'
+      ])
+      return out
+        .split('\n')
+        .filter(line => line.length > 0)
+        .map(line => {
+          const [ref, sha, type] = line.split(' ') as [string, string, string]
+          return { ref, sha, type: type === 'tag' ? 'tag' : 'commit' }
+        })
+    }
+    const entries = world.branches instanceof Map ? [...world.branches] : Object.entries(world.branches)
+    return entries
+      .map(([name, sha]): Ref => ({ ref: `refs/heads/${name}`, sha, type: 'commit' }))
+      .sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0))
+  }
+
+  async function branchSha(name: string): Promise<string | undefined> {
+    return (await readRefs()).find(r => r.ref === `refs/heads/${name}`)?.sha
+  }
+
+  async function commitOf(sha: string, fallback: Partial<WorldCommit> = {}): Promise<WorldCommit> {
+    if (options.bareRepo !== undefined) {
+      try {
+        const out = await git(['show', '-s', '--format=%P%x00%an%x00%ae%x00%aI%x00%B', sha])
+        const [parents = '', name = '', email = '', date = '', ...message] = out.split('\0')
+        return {
+          sha,
+          message: message.join('\0').replace(/\n+$/, ''),
+          author: { name, email, date },
+          login: null,
+          parents: parents.trim().split(' ').filter(Boolean)
+        }
+      } catch {
+        // not in the repository (a deleted branch's commit): fall through to a synthetic commit
+      }
+    }
+    return {
+      sha,
+      message: fallback.message ?? `commit ${sha.slice(0, 7)}`,
+      author: fallback.author ?? {
+        name: 'github-actions[bot]',
+        email: 'bot@example.com',
+        date: isoSeconds(new Date())
+      },
+      login: fallback.login ?? null,
+      parents: fallback.parents ?? []
+    }
+  }
+
+  async function pullCommits(pull: WorldPull): Promise<WorldCommit[]> {
+    if (pull.commits) return pull.commits
+    if (options.bareRepo !== undefined) {
+      try {
+        const base = pull.base.sha ?? (await branchSha(pull.base.ref))
+        if (base !== undefined) {
+          const out = await git(['rev-list', '--reverse', `${base}..${pull.head.sha}`])
+          const shas = out.split('\n').filter(Boolean)
+          if (shas.length > 0) return Promise.all(shas.map(sha => commitOf(sha)))
+        }
+      } catch {
+        // head no longer in the repository
+      }
+    }
+    return [
+      await commitOf(pull.head.sha, {
+        message: pull.title,
+        login: pull.user.login,
+        author: { name: pull.user.login, email: 'bot@example.com', date: pull.created_at }
+      })
+    ]
+  }
+
+  // ----- JSON shapes -----
+  function userJson(login: string): Record<string, unknown> {
+    const id = numericId(`user:${login}`)
+    return {
+      login,
+      id,
+      node_id: nodeId('U', id),
+      avatar_url: `https://avatars.githubusercontent.com/u/${id}?v=4`,
+      url: `${apiUrl}/users/${encodeURIComponent(login)}`,
+      html_url: `${htmlOrigin}/${login.replace(/\[bot\]$/, '')}`,
+      type: login.endsWith('[bot]') ? 'Bot' : 'User',
+      site_admin: false
+    }
+  }
+
+  function repoJson(owner = world.owner): Record<string, unknown> {
+    const fork = owner.toLowerCase() !== world.owner.toLowerCase()
+    const id = numericId(`repo:${owner}/${world.repo}`)
+    const api = `${apiUrl}/repos/${owner}/${world.repo}`
+    return {
+      id,
+      node_id: nodeId('R', id),
+      name: world.repo,
+      full_name: `${owner}/${world.repo}`,
+      private: world.private ?? false,
+      visibility: world.private ? 'private' : 'public',
+      owner: userJson(owner),
+      html_url: `${htmlOrigin}/${owner}/${world.repo}`,
+      description: null,
+      fork,
+      url: api,
+      pulls_url: `${api}/pulls{/number}`,
+      git_refs_url: `${api}/git/refs{/sha}`,
+      clone_url: `${htmlOrigin}/${owner}/${world.repo}.git`,
+      default_branch: world.defaultBranch,
+      archived: false,
+      disabled: false,
+      has_issues: true,
+      created_at: '2024-01-01T00:00:00Z',
+      updated_at: '2026-01-01T00:00:00Z',
+      pushed_at: '2026-01-01T00:00:00Z'
+    }
+  }
+
+  function labelJson(label: WorldLabel): Record<string, unknown> {
+    const id = numericId(`label:${label.name}`)
+    return {
+      id,
+      node_id: nodeId('LA', id),
+      url: `${repoApi()}/labels/${encodeURIComponent(label.name)}`,
+      name: label.name,
+      color: label.color ?? 'ededed',
+      default: false,
+      description: label.description ?? null
+    }
+  }
+
+  function labelNamed(name: string): WorldLabel {
+    return world.labels.find(l => l.name.toLowerCase() === name.toLowerCase()) ?? { name }
+  }
+
+  function refJson(ref: Ref): Record<string, unknown> {
+    const kind = ref.type === 'tag' ? 'tags' : 'commits'
+    return {
+      ref: ref.ref,
+      node_id: nodeId('REF', numericId(ref.ref)),
+      url: `${repoApi()}/git/${ref.ref}`,
+      object: { sha: ref.sha, type: ref.type, url: `${repoApi()}/git/${kind}/${ref.sha}` }
+    }
+  }
+
+  function commitJson(c: WorldCommit): Record<string, unknown> {
+    const signature = { name: c.author.name, email: c.author.email, date: c.author.date }
+    return {
+      sha: c.sha,
+      node_id: nodeId('C', numericId(c.sha)),
+      commit: {
+        author: signature,
+        committer: signature,
+        message: c.message,
+        tree: { sha: fakeSha(`tree:${c.sha}`), url: `${repoApi()}/git/trees/${fakeSha(`tree:${c.sha}`)}` },
+        url: `${repoApi()}/git/commits/${c.sha}`,
+        comment_count: 0,
+        verification: {
+          verified: false,
+          reason: 'unsigned',
+          signature: null,
+          payload: null,
+          verified_at: null
+        }
+      },
+      url: `${repoApi()}/commits/${c.sha}`,
+      html_url: `${repoHtml()}/commit/${c.sha}`,
+      comments_url: `${repoApi()}/commits/${c.sha}/comments`,
+      author: c.login === null ? null : userJson(c.login),
+      committer: c.login === null ? null : userJson(c.login),
+      parents: c.parents.map(sha => ({
+        sha,
+        url: `${repoApi()}/commits/${sha}`,
+        html_url: `${repoHtml()}/commit/${sha}`
+      }))
+    }
+  }
+
+  async function pullJson(pull: WorldPull, full: boolean): Promise<Record<string, unknown>> {
+    const id = numericId(`pull:${pull.number}`)
+    const api = `${repoApi()}/pulls/${pull.number}`
+    const issueApi = `${repoApi()}/issues/${pull.number}`
+    const headOwner = pull.head.owner ?? world.owner
+    const baseSha = pull.base.sha ?? (await branchSha(pull.base.ref)) ?? fakeSha(`base:${pull.base.ref}`)
+    const json: Record<string, unknown> = {
+      url: api,
+      id,
+      node_id: nodeId('PR', id),
+      html_url: `${repoHtml()}/pull/${pull.number}`,
+      diff_url: `${repoHtml()}/pull/${pull.number}.diff`,
+      patch_url: `${repoHtml()}/pull/${pull.number}.patch`,
+      issue_url: issueApi,
+      commits_url: `${api}/commits`,
+      review_comments_url: `${api}/comments`,
+      review_comment_url: `${repoApi()}/pulls/comments{/number}`,
+      comments_url: `${issueApi}/comments`,
+      statuses_url: `${repoApi()}/statuses/${pull.head.sha}`,
+      number: pull.number,
+      state: pull.state,
+      locked: false,
+      title: pull.title,
+      user: userJson(pull.user.login),
+      body: pull.body,
+      labels: pull.labels.map(name => labelJson(labelNamed(name))),
+      milestone: null,
+      active_lock_reason: null,
+      created_at: pull.created_at,
+      updated_at: pull.updated_at,
+      closed_at: pull.closed_at,
+      merged_at: pull.merged_at,
+      merge_commit_sha: pull.merge_commit_sha,
+      assignee: null,
+      assignees: [],
+      requested_reviewers: pull.requested_reviewers.map(userJson),
+      requested_teams: pull.requested_teams.map(slug => ({
+        id: numericId(`team:${slug}`),
+        slug,
+        name: slug,
+        url: `${apiUrl}/orgs/${world.owner}/teams/${slug}`
+      })),
+      head: {
+        label: `${headOwner}:${pull.head.ref}`,
+        ref: pull.head.ref,
+        sha: pull.head.sha,
+        user: userJson(headOwner),
+        repo: repoJson(headOwner)
+      },
+      base: {
+        label: `${world.owner}:${pull.base.ref}`,
+        ref: pull.base.ref,
+        sha: baseSha,
+        user: userJson(world.owner),
+        repo: repoJson()
+      },
+      _links: {
+        self: { href: api },
+        html: { href: `${repoHtml()}/pull/${pull.number}` },
+        issue: { href: issueApi },
+        comments: { href: `${issueApi}/comments` },
+        commits: { href: `${api}/commits` },
+        statuses: { href: `${repoApi()}/statuses/${pull.head.sha}` }
+      },
+      author_association: pull.user.login.endsWith('[bot]') ? 'NONE' : 'MEMBER',
+      auto_merge: null,
+      draft: pull.draft
+    }
+    if (full) {
+      const commits = await pullCommits(pull)
+      Object.assign(json, {
+        merged: pull.merged_at !== null,
+        mergeable: pull.state === 'open' ? true : null,
+        rebaseable: pull.state === 'open' ? true : null,
+        mergeable_state: pull.state === 'open' ? 'clean' : 'unknown',
+        merged_by: pull.merged_at !== null ? userJson(world.owner) : null,
+        comments: 0,
+        review_comments: 0,
+        maintainer_can_modify: false,
+        commits: commits.length,
+        additions: 0,
+        deletions: 0,
+        changed_files: 0
+      })
+    }
+    return json
+  }
+
+  // ----- helpers for answers -----
+  const error = (
+    status: number,
+    message: string,
+    doc: string,
+    extra: Record<string, unknown> = {}
+  ): FakeResponse => ({
+    status,
+    body: { message, ...extra, documentation_url: doc, status: String(status) }
+  })
+  const notFound = (doc: string): FakeResponse => error(404, 'Not Found', doc)
+  const validationFailed = (doc: string, errors: Record<string, unknown>[]): FakeResponse =>
+    error(422, 'Validation Failed', doc, { errors })
+
+  function parseBody(req: RecordedRequest): { ok: true; value: unknown } | { ok: false } {
+    if (req.body.trim() === '') return { ok: true, value: {} }
+    try {
+      return { ok: true, value: JSON.parse(req.body) as unknown }
+    } catch {
+      return { ok: false }
+    }
+  }
+
+  function record(value: unknown): Record<string, unknown> {
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : {}
+  }
+
+  function paginate<T>(req: RecordedRequest, items: T[]): { page: T[]; headers: Record<string, string> } {
+    const perPageRaw = Number(req.query.get('per_page') ?? '30')
+    const perPage = Number.isInteger(perPageRaw) && perPageRaw >= 1 ? Math.min(perPageRaw, 100) : 30
+    const pageRaw = Number(req.query.get('page') ?? '1')
+    const page = Number.isInteger(pageRaw) && pageRaw >= 1 ? pageRaw : 1
+    const last = Math.max(1, Math.ceil(items.length / perPage))
+    const slice = items.slice((page - 1) * perPage, page * perPage)
+    const link = (p: number, rel: string): string => {
+      const query = new URLSearchParams(req.query)
+      query.set('page', String(p))
+      const path = req.path.split('/').map(encodeURIComponent).join('/')
+      return `<${apiUrl.replace(/\/$/, '')}${path}?${query.toString()}>; rel="${rel}"`
+    }
+    const links: string[] = []
+    if (page > 1) links.push(link(Math.min(page - 1, last), 'prev'))
+    if (page < last) links.push(link(page + 1, 'next'), link(last, 'last'))
+    if (page > 1) links.push(link(1, 'first'))
+    return { page: slice, headers: links.length > 0 ? { link: links.join(', ') } : {} }
+  }
+
+  async function listJson<T>(
+    req: RecordedRequest,
+    items: T[],
+    toJson: (t: T) => unknown
+  ): Promise<FakeResponse> {
+    const { page, headers } = paginate(req, items)
+    return { status: 200, headers, body: await Promise.all(page.map(toJson)) }
+  }
+
+  function findPull(n: string | undefined): WorldPull | undefined {
+    return world.pulls.find(p => String(p.number) === n)
+  }
+
+  const now = (): string => isoSeconds(new Date())
+
+  // ----- routes -----
+  const R = '^/repos/([^/]+)/([^/]+)'
+  const routes: Route[] = [
+    {
+      method: 'GET',
+      pattern: new RegExp(`${R}$`),
+      doc: `${DOCS}/repos/repos#get-a-repository`,
+      handle: () => ({
+        status: 200,
+        body: { ...repoJson(), permissions: { admin: false, push: true, pull: true } }
+      })
+    },
+    {
+      method: 'GET',
+      pattern: new RegExp(`${R}/branches/(.+)$`),
+      doc: `${DOCS}/branches/branches#get-a-branch`,
+      handle: async ({ match }) => {
+        const name = match[3] as string
+        const sha = await branchSha(name)
+        if (sha === undefined) return error(404, 'Branch not found', `${DOCS}/branches/branches#get-a-branch`)
+        const commit = commitJson(await commitOf(sha))
+        return {
+          status: 200,
+          body: {
+            name,
+            commit,
+            _links: { self: `${repoApi()}/branches/${name}`, html: `${repoHtml()}/tree/${name}` },
+            protected: false,
+            protection: {
+              enabled: false,
+              required_status_checks: { enforcement_level: 'off', contexts: [], checks: [] }
+            },
+            protection_url: `${repoApi()}/branches/${name}/protection`
+          }
+        }
+      }
+    },
+    {
+      method: 'GET',
+      pattern: new RegExp(`${R}/git/ref/(.+)$`),
+      doc: `${DOCS}/git/refs#get-a-reference`,
+      handle: async ({ match }) => {
+        const refs = await readRefs()
+        if (refs.length === 0)
+          return error(409, 'Git Repository is empty.', `${DOCS}/git/refs#get-a-reference`)
+        const ref = refs.find(r => r.ref === `refs/${match[3] as string}`)
+        return ref ? { status: 200, body: refJson(ref) } : notFound(`${DOCS}/git/refs#get-a-reference`)
+      }
+    },
+    {
+      method: 'GET',
+      pattern: new RegExp(`${R}/git/matching-refs/(.*)$`),
+      doc: `${DOCS}/git/refs#list-matching-references`,
+      handle: async ({ req, match }) => {
+        const refs = await readRefs()
+        if (refs.length === 0)
+          return error(409, 'Git Repository is empty.', `${DOCS}/git/refs#list-matching-references`)
+        const prefix = `refs/${match[3] as string}`
+        return listJson(
+          req,
+          refs.filter(r => r.ref.startsWith(prefix)),
+          refJson
+        )
+      }
+    },
+    {
+      method: 'GET',
+      pattern: new RegExp(`${R}/pulls$`),
+      doc: `${DOCS}/pulls/pulls#list-pull-requests`,
+      handle: async ({ req }) => {
+        const doc = `${DOCS}/pulls/pulls#list-pull-requests`
+        const state = req.query.get('state') ?? 'open'
+        if (!['open', 'closed', 'all'].includes(state)) {
+          return validationFailed(doc, [{ resource: 'Issue', field: 'state', code: 'invalid' }])
+        }
+        let pulls = world.pulls.filter(p => state === 'all' || p.state === state)
+        const head = req.query.get('head')
+        // GitHub ignores a head filter without the `owner:` part (it then lists every pull request)
+        if (head !== null && head.includes(':')) {
+          const [owner, ...rest] = head.split(':')
+          const ref = rest.join(':')
+          pulls = pulls.filter(
+            p =>
+              p.head.ref === ref &&
+              (p.head.owner ?? world.owner).toLowerCase() === (owner as string).toLowerCase()
+          )
+        }
+        const base = req.query.get('base')
+        if (base !== null) pulls = pulls.filter(p => p.base.ref === base)
+        const sort = req.query.get('sort') ?? 'created'
+        const direction = req.query.get('direction') ?? (sort === 'created' ? 'desc' : 'asc')
+        const key = (p: WorldPull): string =>
+          sort === 'updated' || sort === 'popularity' ? p.updated_at : p.created_at
+        pulls = [...pulls].sort((a, b) => {
+          const c = key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.number - b.number
+          return direction === 'asc' ? c : -c
+        })
+        return listJson(req, pulls, p => pullJson(p, false))
+      }
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`${R}/pulls$`),
+      doc: `${DOCS}/pulls/pulls#create-a-pull-request`,
+      write: true,
+      handle: async ({ req }) => {
+        const doc = `${DOCS}/pulls/pulls#create-a-pull-request`
+        const parsed = parseBody(req)
+        if (!parsed.ok) return error(400, 'Problems parsing JSON', doc)
+        const body = record(parsed.value)
+        for (const field of ['head', 'base', 'title'] as const) {
+          if (typeof body[field] !== 'string' || body[field] === '') {
+            return validationFailed(doc, [{ resource: 'PullRequest', field, code: 'missing_field' }])
+          }
+        }
+        const headInput = body.head as string
+        const [headOwner, headRef] = headInput.includes(':')
+          ? [headInput.slice(0, headInput.indexOf(':')), headInput.slice(headInput.indexOf(':') + 1)]
+          : [world.owner, headInput]
+        const baseRef = body.base as string
+        const headSha =
+          headOwner.toLowerCase() === world.owner.toLowerCase() ? await branchSha(headRef) : undefined
+        if (headSha === undefined) {
+          return validationFailed(doc, [{ resource: 'PullRequest', field: 'head', code: 'invalid' }])
+        }
+        const baseSha = await branchSha(baseRef)
+        if (baseSha === undefined) {
+          return validationFailed(doc, [{ resource: 'PullRequest', field: 'base', code: 'invalid' }])
+        }
+        if (world.pulls.some(p => p.state === 'open' && p.head.ref === headRef && p.base.ref === baseRef)) {
+          return validationFailed(doc, [
+            {
+              resource: 'PullRequest',
+              code: 'custom',
+              message: `A pull request already exists for ${world.owner}:${headRef}.`
+            }
+          ])
+        }
+        if (headSha === baseSha) {
+          return validationFailed(doc, [
+            {
+              resource: 'PullRequest',
+              code: 'custom',
+              message: `No commits between ${baseRef} and ${headRef}`
+            }
+          ])
+        }
+        const number = world.pulls.reduce((max, p) => Math.max(max, p.number), 0) + 1
+        const created = now()
+        const pull: WorldPull = {
+          number,
+          head: { ref: headRef, sha: headSha },
+          base: { ref: baseRef, sha: baseSha },
+          state: 'open',
+          title: body.title as string,
+          body: typeof body.body === 'string' ? body.body : null,
+          created_at: created,
+          updated_at: created,
+          closed_at: null,
+          merged_at: null,
+          merge_commit_sha: null,
+          labels: [],
+          user: { login: world.actor ?? 'github-actions[bot]' },
+          draft: body.draft === true,
+          requested_reviewers: [],
+          requested_teams: []
+        }
+        world.pulls.push(pull)
+        return {
+          status: 201,
+          headers: { location: `${repoApi()}/pulls/${number}` },
+          body: await pullJson(pull, true)
+        }
+      }
+    },
+    {
+      method: 'GET',
+      pattern: new RegExp(`${R}/pulls/(\\d+)$`),
+      doc: `${DOCS}/pulls/pulls#get-a-pull-request`,
+      handle: async ({ match }) => {
+        const pull = findPull(match[3])
+        return pull
+          ? { status: 200, body: await pullJson(pull, true) }
+          : notFound(`${DOCS}/pulls/pulls#get-a-pull-request`)
+      }
+    },
+    {
+      method: 'GET',
+      pattern: new RegExp(`${R}/pulls/(\\d+)/commits$`),
+      doc: `${DOCS}/pulls/pulls#list-commits-on-a-pull-request`,
+      handle: async ({ req, match }) => {
+        const pull = findPull(match[3])
+        if (!pull) return notFound(`${DOCS}/pulls/pulls#list-commits-on-a-pull-request`)
+        return listJson(req, await pullCommits(pull), commitJson)
+      }
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`${R}/pulls/(\\d+)/requested_reviewers$`),
+      doc: `${DOCS}/pulls/review-requests#request-reviewers-for-a-pull-request`,
+      write: true,
+      handle: async ({ req, match }) => {
+        const doc = `${DOCS}/pulls/review-requests#request-reviewers-for-a-pull-request`
+        const pull = findPull(match[3])
+        if (!pull) return notFound(doc)
+        const parsed = parseBody(req)
+        if (!parsed.ok) return error(400, 'Problems parsing JSON', doc)
+        const body = record(parsed.value)
+        const reviewers = stringArray(body.reviewers)
+        const teams = stringArray(body.team_reviewers)
+        if (reviewers.some(r => r.toLowerCase() === pull.user.login.toLowerCase())) {
+          return error(422, 'Review cannot be requested from pull request author.', doc)
+        }
+        const collaborators = world.collaborators?.map(c => c.toLowerCase())
+        if (collaborators && reviewers.some(r => !collaborators.includes(r.toLowerCase()))) {
+          return error(
+            422,
+            `Reviews may only be requested from collaborators. One or more of the users or teams you specified is not a collaborator of the ${world.owner}/${world.repo} repository.`,
+            doc
+          )
+        }
+        for (const r of reviewers) if (!pull.requested_reviewers.includes(r)) pull.requested_reviewers.push(r)
+        for (const t of teams) if (!pull.requested_teams.includes(t)) pull.requested_teams.push(t)
+        pull.updated_at = now()
+        return { status: 201, body: await pullJson(pull, false) }
+      }
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`${R}/issues/(\\d+)/labels$`),
+      doc: `${DOCS}/issues/labels#add-labels-to-an-issue`,
+      write: true,
+      handle: ({ req, match }) => {
+        const doc = `${DOCS}/issues/labels#add-labels-to-an-issue`
+        const pull = findPull(match[3])
+        if (!pull) return notFound(doc)
+        const parsed = parseBody(req)
+        if (!parsed.ok) return error(400, 'Problems parsing JSON', doc)
+        // accepted forms: ["a"], {"labels": ["a"]}, {"labels": [{"name": "a"}]}
+        const raw = Array.isArray(parsed.value) ? parsed.value : record(parsed.value).labels
+        if (!Array.isArray(raw)) {
+          return validationFailed(doc, [{ resource: 'Label', field: 'labels', code: 'missing_field' }])
+        }
+        const names = raw.map(item => (typeof item === 'string' ? item : String(record(item).name ?? '')))
+        if (names.some(name => name.trim() === '')) {
+          return validationFailed(doc, [{ resource: 'Label', field: 'name', code: 'invalid' }])
+        }
+        for (const name of names) {
+          // GitHub creates a label that does not exist yet
+          const label = world.labels.find(l => l.name.toLowerCase() === name.toLowerCase())
+          if (!label) world.labels.push({ name, color: 'ededed', description: null })
+          const canonical = label?.name ?? name
+          if (!pull.labels.some(l => l.toLowerCase() === canonical.toLowerCase())) pull.labels.push(canonical)
+        }
+        pull.updated_at = now()
+        return { status: 200, body: pull.labels.map(name => labelJson(labelNamed(name))) }
+      }
+    },
+    {
+      method: 'GET',
+      pattern: new RegExp(`${R}/labels$`),
+      doc: `${DOCS}/issues/labels#list-labels-for-a-repository`,
+      handle: ({ req }) => listJson(req, world.labels, labelJson)
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`${R}/labels$`),
+      doc: `${DOCS}/issues/labels#create-a-label`,
+      write: true,
+      handle: ({ req }) => {
+        const doc = `${DOCS}/issues/labels#create-a-label`
+        const parsed = parseBody(req)
+        if (!parsed.ok) return error(400, 'Problems parsing JSON', doc)
+        const body = record(parsed.value)
+        if (typeof body.name !== 'string' || body.name.trim() === '') {
+          return validationFailed(doc, [{ resource: 'Label', field: 'name', code: 'missing_field' }])
+        }
+        if (
+          body.color !== undefined &&
+          (typeof body.color !== 'string' || !/^[0-9a-fA-F]{6}$/.test(body.color))
+        ) {
+          return validationFailed(doc, [{ resource: 'Label', field: 'color', code: 'invalid' }])
+        }
+        const name = body.name
+        if (world.labels.some(l => l.name.toLowerCase() === name.toLowerCase())) {
+          return validationFailed(doc, [{ resource: 'Label', code: 'already_exists', field: 'name' }])
+        }
+        const label: WorldLabel = {
+          name,
+          color: typeof body.color === 'string' ? body.color.toLowerCase() : 'ededed',
+          description: typeof body.description === 'string' ? body.description : null
+        }
+        world.labels.push(label)
+        return {
+          status: 201,
+          headers: { location: `${repoApi()}/labels/${encodeURIComponent(name)}` },
+          body: labelJson(label)
+        }
+      }
+    }
+  ]
+
+  // ----- dispatch -----
+  function tokenOf(req: RecordedRequest): string | null {
+    const header = req.headers.authorization
+    if (typeof header !== 'string') return null
+    const m = /^(?:token|bearer)\s+(\S+)\s*$/i.exec(header)
+    return m ? (m[1] as string) : null
+  }
+
+  function roleOf(token: string | null): Role | 'unknown' {
+    if (token === null) return 'anonymous'
+    if (!options.tokens) return 'write'
+    if (options.tokens.write?.includes(token)) return 'write'
+    if (options.tokens.read?.includes(token)) return 'read'
+    return 'unknown'
+  }
+
+  function rateHeaders(token: string | null): Record<string, string> {
+    const key = token ?? 'anonymous'
+    const count = (used.get(key) ?? 0) + 1
+    used.set(key, count)
+    const limit = token === null ? 60 : 5000
+    return {
+      'content-type': 'application/json; charset=utf-8',
+      'x-ratelimit-limit': String(limit),
+      'x-ratelimit-remaining': String(Math.max(0, limit - count)),
+      'x-ratelimit-reset': String(resetAt),
+      'x-ratelimit-used': String(count),
+      'x-ratelimit-resource': 'core',
+      'x-github-api-version-selected': '2022-11-28',
+      'x-github-media-type': 'github.v3; format=json',
+      'x-github-request-id': `FAKE:${(++requestSeq).toString(16).toUpperCase().padStart(6, '0')}`
+    }
+  }
+
+  async function handle(req: RecordedRequest): Promise<FakeResponse> {
+    const token = tokenOf(req)
+    const common = rateHeaders(token)
+    const answer = (response: FakeResponse): FakeResponse => ({
+      ...response,
+      headers: { ...common, ...response.headers }
+    })
+
+    const fault = faults.find(f => f.times > 0 && f.match(req))
+    if (fault) {
+      fault.times -= 1
+      if (fault.times <= 0) faults.splice(faults.indexOf(fault), 1)
+      return answer(fault.response)
+    }
+
+    const role = roleOf(token)
+    if (role === 'unknown') return answer(githubFaults.badCredentials())
+
+    for (const route of routes) {
+      if (route.method !== req.method) continue
+      const match = route.pattern.exec(req.path)
+      if (!match) continue
+      const sameRepo =
+        (match[1] as string).toLowerCase() === world.owner.toLowerCase() &&
+        (match[2] as string).toLowerCase() === world.repo.toLowerCase()
+      if (!sameRepo || (role === 'anonymous' && world.private)) return answer(notFound(route.doc))
+      if (route.write && role === 'anonymous') return answer(error(401, 'Requires authentication', route.doc))
+      if (route.write && role === 'read')
+        return answer(error(403, 'Resource not accessible by integration', route.doc))
+      return answer(await route.handle({ req, role, match }))
+    }
+    return answer(notFound(DOCS))
+  }
+
+  const server = await startFakeServer(
+    handle,
+    options.latencyMs !== undefined ? { latencyMs: options.latencyMs } : {}
+  )
+  apiUrl = server.url
+  return {
+    url: server.url,
+    requests: server.requests,
+    writes: () => server.requests.filter(r => r.method !== 'GET' && r.method !== 'HEAD'),
+    tokenOf,
+    faults,
+    world,
+    close: () => server.close()
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+function isoSeconds(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z')
+}
+
+function numericId(seed: string): number {
+  return parseInt(fakeSha(seed).slice(0, 8), 16) % 900_000_000
+}
+
+function nodeId(prefix: string, id: number): string {
+  return `${prefix}_kw${Buffer.from(String(id)).toString('base64url')}`
+}
+
+function stringArray(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []
+}
