@@ -99,12 +99,10 @@ async function publish(
     return null
   }
   deps.log.info(`Summary written to ${file}`)
-  const uploaded = await deps.artifacts.upload(settings.artifact.name, [file], {
+  // The sink reports success or failure itself; a failed upload keeps the file on disk and the step's outcome.
+  await deps.artifacts.upload(settings.artifact.name, [file], {
     rootDir: deps.files.dir,
     retentionDays: settings.artifact.retentionDays
   })
-  if (uploaded.ok)
-    deps.log.info(`Artifact ${settings.artifact.name} uploaded (id ${uploaded.id}, ${uploaded.size} bytes)`)
-  else deps.log.warning(`Artifact ${settings.artifact.name} not uploaded: ${uploaded.reason}`)
   return file
 }

@@ -3,7 +3,7 @@
 // provides for outputs and the job summary. End-to-end tests and `npm run demo` both use it.
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { actionYmlInputs } from './action-inputs.js'
@@ -30,6 +30,8 @@ export interface ActionRun {
   log: string
   /** ::error:: annotations the action printed */
   errors: string[]
+  /** removes the run's temp folders (runner temp, workspace, output files) */
+  cleanup(): Promise<void>
 }
 
 export interface ActionRunOptions {
@@ -146,6 +148,7 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
     errors: stdout
       .split('\n')
       .filter(l => l.startsWith('::error'))
-      .map(l => l.replace(/^::error[^:]*::/, '').replace(/%0A/g, '\n'))
+      .map(l => l.replace(/^::error[^:]*::/, '').replace(/%0A/g, '\n')),
+    cleanup: () => rm(base, { recursive: true, force: true })
   }
 }

@@ -11,10 +11,18 @@ import { findLeaks } from '../../test-support/leaks.js'
 import type { TriageSummary } from '../../src/schemas.js'
 
 let sandbox: Sandbox | undefined
+const runs: ActionRun[] = []
 afterEach(async () => {
   await sandbox?.close()
   sandbox = undefined
+  await Promise.all(runs.splice(0).map(r => r.cleanup()))
 })
+
+async function start(options: Parameters<typeof runAction>[0]): Promise<ActionRun> {
+  const result = await runAction(options)
+  runs.push(result)
+  return result
+}
 
 async function validator() {
   const schema = JSON.parse(await readFile(path.join(ROOT, 'schemas/triage-summary.json'), 'utf8'))
@@ -35,7 +43,7 @@ describe('triage mode, end to end', () => {
   it('triages five issues from three pages across two projects and publishes summary, artifact and outputs', async () => {
     const scenario = triageScenario()
     sandbox = await startSandbox(scenario, { sentryPageSize: 2 })
-    const run = await runAction({
+    const run = await start({
       inputs: { ...sandbox.inputs, ...scenario.inputs },
       env: sandbox.env,
       runId: '9001'
@@ -123,7 +131,7 @@ describe('triage mode, end to end', () => {
     const scenario = triageScenario()
     scenario.sentry.issues.find(i => i.shortId === 'WEB-9')!.firstRelease = 'web@2.4.0'
     sandbox = await startSandbox(scenario)
-    const run = await runAction({
+    const run = await start({
       inputs: { ...sandbox.inputs, ...scenario.inputs, release: 'web@2.4.0' },
       env: sandbox.env,
       eventName: 'deployment_status'
@@ -153,7 +161,7 @@ describe('triage mode, end to end', () => {
       },
       { match: isList, response: { status: 502, raw: '<html>Bad Gateway</html>' } }
     )
-    const run = await runAction({ inputs: { ...sandbox.inputs, ...scenario.inputs }, env: sandbox.env })
+    const run = await start({ inputs: { ...sandbox.inputs, ...scenario.inputs }, env: sandbox.env })
     expect(run.errors).toEqual([])
     expect(run.code).toBe(0)
     expect(issueListCalls(sandbox)).toHaveLength(3)
@@ -164,7 +172,7 @@ describe('triage mode, end to end', () => {
   it('fails the step on a Sentry 401 with a clear message, and still publishes the summary', async () => {
     const scenario = triageScenario()
     sandbox = await startSandbox(scenario)
-    const run = await runAction({
+    const run = await start({
       inputs: { ...sandbox.inputs, ...scenario.inputs, 'sentry-token': 'sntryu_wrong_token_value_0000' },
       env: sandbox.env
     })
