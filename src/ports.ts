@@ -68,3 +68,78 @@ export interface ArtifactSource {
    */
   download(name: string, destDir: string): Promise<string>
 }
+
+// ---- the agent stage (work) ----
+
+/** One entry of the per-issue audit log (JSONL in the artifact): what the agent did, from codex's event stream. */
+export interface AuditEntry {
+  /** ISO time the action saw the event */
+  at: string
+  type: 'mcp_tool_call' | 'command_execution' | 'file_change' | 'agent_message' | 'error' | 'unknown'
+  /** the event's salient fields (server/tool/arguments/status for MCP calls, command/exit code for commands ...) */
+  detail: Record<string, unknown>
+}
+
+export interface AgentUsage {
+  input_tokens: number
+  cached_input_tokens: number
+  output_tokens: number
+  model_requests: number
+}
+
+export interface AgentRequest {
+  shortId: string
+  /** the worktree the agent works in (its cwd and only writable root) */
+  worktree: string
+  prompt: string
+  /** whether analyze_issue_with_seer is offered for this issue */
+  seer: boolean
+  timeoutMs: number
+  /** this issue's folder: codex's raw event stream, the last message, the audit log */
+  outDir: string
+}
+
+export type AgentOutcome =
+  | {
+      kind: 'completed'
+      /** the agent's last message, verbatim (validated by the caller, never trusted) */
+      finalMessage: string
+      usage: AgentUsage
+      audit: AuditEntry[]
+      threadId: string | null
+    }
+  | { kind: 'failed'; reason: string; usage: AgentUsage; audit: AuditEntry[] }
+
+export interface Agent {
+  run(request: AgentRequest): Promise<AgentOutcome>
+}
+
+export interface ChangedFile {
+  path: string
+  /** the path before a rename */
+  oldPath?: string
+  status: 'added' | 'modified' | 'deleted' | 'renamed' | 'type-changed'
+  additions: number
+  deletions: number
+  binary: boolean
+  /** git file mode after the change, e.g. 100644, 100755, 120000 (symlink), 160000 (submodule) */
+  mode: string | null
+}
+
+export interface WorktreeDiff {
+  /** `git diff --binary` of every change against the base, untracked files included */
+  patch: string
+  files: ChangedFile[]
+}
+
+export interface Worktree extends AsyncDisposable {
+  readonly path: string
+  readonly baseSha: string
+}
+
+export interface Repo {
+  /** A detached worktree at `sha`, with no credential in any git config the agent could read. */
+  addWorktree(sha: string, name: string): Promise<Worktree>
+  /** Every change in the worktree against its base commit. */
+  diff(worktree: Worktree): Promise<WorktreeDiff>
+}
