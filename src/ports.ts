@@ -18,6 +18,11 @@ export interface SentryApi {
    * The caller stops iterating as soon as it has enough; no further page is fetched then.
    */
   issuePages(query: IssueListQuery): AsyncIterable<SentryIssue[]>
+  /**
+   * The issue's detail and its latest event, as Sentry sends them (unvalidated JSON: the caller extracts a small
+   * whitelisted digest and treats every string in it as attacker-controlled).
+   */
+  issueEvidence(issueId: string): Promise<{ issue: unknown; latestEvent: unknown }>
 }
 
 export interface GitHubReader {

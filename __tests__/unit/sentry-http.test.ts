@@ -612,3 +612,28 @@ describe('fake Sentry', () => {
     expect(wider.map(i => i.shortId)).toEqual(['BACKEND-1', 'BACKEND-2'])
   })
 })
+
+describe('issueEvidence', () => {
+  it('reads the issue detail and its latest event for the prompt digest', async () => {
+    const { startFakeSentry, makeIssue, makeProject, FAKE_SENTRY_TOKEN } = await import('../../test-support/fake-sentry.js')
+    const { recordingLog } = await import('../../test-support/recording-log.js')
+    const fake = await startFakeSentry({
+      org: 'acme',
+      projects: [makeProject({ id: '11', slug: 'api' })],
+      issues: [makeIssue({ id: '501', shortId: 'API-9', project: 'api', title: 'TypeError: boom' })]
+    })
+    try {
+      const { createSentryApi } = await import('../../src/adapters/sentry-http.js')
+      const api = createSentryApi({ baseUrl: fake.url, org: 'acme', token: FAKE_SENTRY_TOKEN, log: recordingLog() })
+      const evidence = (await api.issueEvidence('501')) as { issue: { shortId: string }; latestEvent: { eventID: string } }
+      expect(evidence.issue.shortId).toBe('API-9')
+      expect(typeof evidence.latestEvent.eventID).toBe('string')
+      expect(fake.requests.map(r => r.path).sort()).toEqual([
+        '/api/0/organizations/acme/issues/501/',
+        '/api/0/organizations/acme/issues/501/events/latest/'
+      ])
+    } finally {
+      await fake.close()
+    }
+  })
+})

@@ -259,7 +259,20 @@ export function createSentryApi(options: SentryApiOptions): SentryApi {
     return { id: project.id, slug }
   }
 
+  async function issueJson(path: string): Promise<unknown> {
+    const { body } = await getJson(path, new URLSearchParams(), () =>
+      fail(`Sentry has no ${path} (the issue may have been deleted or merged)`, 'not-found', 404)
+    )
+    return body
+  }
+
   return {
+    async issueEvidence(issueId) {
+      const path = `${orgPath}/issues/${encodeURIComponent(issueId)}/`
+      const [issue, latestEvent] = await Promise.all([issueJson(path), issueJson(`${path}events/latest/`)])
+      return { issue, latestEvent }
+    },
+
     async resolveProjects(slugs) {
       const unique = [...new Set(slugs)]
       return mapLimit(unique, PROJECT_CONCURRENCY, resolveProject)
