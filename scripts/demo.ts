@@ -1,13 +1,17 @@
 // `npm run demo`: the main job, run locally. Starts the local sandbox (fake Sentry, fake GitHub, fake artifact
-// service, all on 127.0.0.1), runs the bundled dist/index.js exactly as the GitHub runner would (Node 24, INPUT_* and
-// GITHUB_* env), and prints the job summary, the outputs and where the artifact went.
+// service and a fake model, all on 127.0.0.1, plus a checkout of a sample shop with real bugs), runs the bundled
+// dist/index.js exactly as the GitHub runner would (Node 24, INPUT_* and GITHUB_* env) with the real Codex CLI and
+// the real Sentry MCP server, and prints the log, the job summary, the outputs, the artifact and the fixes.
+// `npm run demo -- triage` runs triage mode instead (no agent).
 import { readFile } from 'node:fs/promises'
+import path from 'node:path'
 import { runAction } from '../test-support/action-process.js'
-import { startSandbox } from '../test-support/sandbox.js'
+import { startAgentSandbox } from '../test-support/sandbox.js'
 import { triageScenario } from '../test-support/world.js'
 
+const mode = process.argv[2] ?? 'dry-run'
 const scenario = triageScenario()
-const sandbox = await startSandbox(scenario, { sentryPageSize: 2 })
+const sandbox = await startAgentSandbox(scenario, { sentryPageSize: 2 })
 try {
   console.log('Local sandbox:')
   console.log(
@@ -17,11 +21,22 @@ try {
     `  fake GitHub    ${sandbox.github.url}  (acme/shop: PR #11 already fixes WEB-7, #8 fixed API-31)`
   )
   console.log(`  fake artifacts ${sandbox.artifacts.url}`)
-  const inputs = { ...sandbox.inputs, ...scenario.inputs }
+  console.log(`  fake model     ${sandbox.model.baseUrl}  (scripted turns; the real codex binary runs them)`)
   console.log(
-    `\nRunning dist/index.js (mode ${inputs.mode}, projects "${inputs['sentry-project']}", top ${inputs.top}) ...\n`
+    `  checkout       ${sandbox.checkout.checkout}  (sample shop, base ${sandbox.checkout.baseSha.slice(0, 8)})`
   )
-  const run = await runAction({ inputs, env: sandbox.env, runId: '1001', eventName: 'schedule' })
+  const inputs: Record<string, string> = { ...sandbox.inputs, ...scenario.inputs, mode }
+  console.log(
+    `\nRunning dist/index.js (mode ${mode}, projects "${inputs['sentry-project']}", top ${inputs.top}, max-prs ${inputs['max-prs']}) ...\n`
+  )
+  const run = await runAction({
+    inputs,
+    env: sandbox.env,
+    runId: '1001',
+    eventName: 'schedule',
+    workspace: sandbox.checkout.checkout,
+    timeoutMs: 300_000
+  })
   const shown = run.log
     .split('\n')
     .filter(line => line && !line.startsWith('::debug::'))
@@ -32,14 +47,20 @@ try {
   console.log(run.stepSummary)
   console.log('──────── Outputs (GITHUB_OUTPUT) ────────')
   for (const [name, value] of Object.entries(run.outputs)) console.log(`  ${name} = ${value}`)
-  const artifacts = sandbox.artifacts.artifacts()
   console.log('\n──────── Artifact ────────')
-  for (const a of artifacts)
-    console.log(`  ${a.name} (id ${a.id}, ${a.size} bytes): ${Object.keys(a.files()).join(', ')}`)
+  for (const a of sandbox.artifacts.artifacts()) {
+    console.log(`  ${a.name} (id ${a.id}, ${a.size} bytes):`)
+    for (const name of Object.keys(a.files())) console.log(`    ${name}`)
+  }
+  const runDir = path.join(run.runnerTemp, 'sentry-codex-triage')
   if (run.outputs['summary-file']) {
     const summary = JSON.parse(await readFile(run.outputs['summary-file'], 'utf8'))
     console.log(`  summary file: ${run.outputs['summary-file']}`)
-    console.log(`  totals: ${JSON.stringify(summary.totals)}`)
+    console.log(`  totals: ${JSON.stringify(summary.totals)}  usage: ${JSON.stringify(summary.usage)}`)
+    for (const issue of summary.issues.filter((i: { files_changed?: string[] }) => i.files_changed)) {
+      console.log(`\n──────── ${issue.short_id}: the fix the agent made (not pushed in ${mode}) ────────`)
+      console.log(await readFile(path.join(runDir, `work-${issue.short_id}`, 'fix.patch'), 'utf8'))
+    }
   }
   process.exitCode = run.code ?? 1
 } finally {

@@ -3,12 +3,15 @@ import path from 'node:path'
 import * as core from '@actions/core'
 import { formatSettingsErrors, readSettings, type Settings } from './settings.js'
 import { readRunContext, type RunContext } from './run-context.js'
-import { IMPLEMENTED_MODES, runPipeline, type RunReport } from './pipeline.js'
+import { AGENT_MODES, IMPLEMENTED_MODES, runPipeline, type PipelineDeps, type RunReport } from './pipeline.js'
 import { createSentryApi } from './adapters/sentry-http.js'
 import { createGitHubReader, createOctokit } from './adapters/github-octokit.js'
 import { createArtifactSink } from './adapters/artifact-upload.js'
 import { createActionsLog } from './adapters/actions-log.js'
 import { createRunFiles } from './adapters/run-files.js'
+import { checkCodexSandbox, createCodexAgent, installCodex, installSentryMcp } from './adapters/codex-cli.js'
+import { createGitRepo } from './adapters/git-cli.js'
+import type { Agent, Log } from './ports.js'
 import { renderJobSummary } from './domain/report-markdown.js'
 import { errorMessage } from './util/errors.js'
 
@@ -43,12 +46,21 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
 async function runWired(settings: Settings, context: RunContext): Promise<RunReport> {
   const log = createActionsLog()
   const { owner, repo } = context.repository
+  const runDir = path.join(context.runnerTemp, 'sentry-codex-triage')
   const octokit = createOctokit({
     token: settings.github.token,
     baseUrl: context.apiUrl,
     log,
     userAgent: USER_AGENT
   })
+  const agentDeps = AGENT_MODES.includes(settings.mode)
+    ? await wireAgent(settings, context, runDir, log).catch(error => {
+        // Without an agent every candidate ends agent-failed with this reason; the summary is still written.
+        const reason = `the agent could not be set up: ${errorMessage(error)}`
+        log.warning(reason)
+        return { agent: unavailableAgent(reason) }
+      })
+    : {}
   return runPipeline(
     settings,
     {
@@ -66,11 +78,69 @@ async function runWired(settings: Settings, context: RunContext): Promise<RunRep
       }),
       github: createGitHubReader(octokit, { owner, repo }, log),
       artifacts: createArtifactSink(log),
-      files: createRunFiles(path.join(context.runnerTemp, 'sentry-codex-triage')),
+      files: createRunFiles(runDir),
       log,
-      clock: { now: () => new Date() }
+      clock: { now: () => new Date() },
+      ...agentDeps
     }
   )
+}
+
+function unavailableAgent(reason: string): Agent {
+  return {
+    run: async () => ({
+      kind: 'failed',
+      reason,
+      usage: { input_tokens: 0, cached_input_tokens: 0, output_tokens: 0, model_requests: 0 },
+      audit: []
+    })
+  }
+}
+
+/** The agent and the checkout, for the modes that run codex. Installs (or finds cached) codex and the MCP server. */
+async function wireAgent(
+  settings: Settings,
+  context: RunContext,
+  runDir: string,
+  log: Log
+): Promise<Pick<PipelineDeps, 'agent' | 'repo'>> {
+  return log.group('Set up the agent', async () => {
+    const codexPath = await installCodex({ version: settings.agent.codexVersion, log })
+    const mcpEntry = await installSentryMcp({ log })
+    const sandboxProblem = await checkCodexSandbox({
+      codexPath,
+      env: process.env,
+      scratchDir: path.join(runDir, 'sandbox-check')
+    })
+    if (sandboxProblem) throw new Error(sandboxProblem)
+    const agent = createCodexAgent({
+      codexPath,
+      // Under RUNNER_TEMP, not /tmp: the sandbox lets the agent write /tmp, and CODEX_HOME must stay out of its reach.
+      codexHome: path.join(runDir, 'codex-home'),
+      config: {
+        model: settings.agent.model,
+        reasoningEffort: settings.agent.reasoningEffort,
+        openaiBaseUrl: settings.agent.openaiBaseUrl,
+        modelRetries: null,
+        sentry: {
+          host: settings.sentry.host,
+          insecureHttp: settings.sentry.insecureHttp,
+          org: settings.sentry.org,
+          projects: settings.sentry.projects
+        },
+        mcp: { nodePath: process.execPath, entry: mcpEntry },
+        extraCaCerts: process.env.NODE_EXTRA_CA_CERTS ?? null
+      },
+      secrets: { modelKey: settings.agent.openaiApiKey ?? '', sentryToken: settings.sentry.token },
+      env: process.env,
+      log,
+      extraArgs: settings.agent.codexArgs
+    })
+    return {
+      agent,
+      repo: createGitRepo({ dir: context.workspace, worktreesDir: path.join(runDir, 'worktrees'), log })
+    }
+  })
 }
 
 function publishOutputs(report: RunReport): void {

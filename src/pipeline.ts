@@ -1,10 +1,19 @@
 // The whole run as named steps over injected collaborators. It constructs nothing and imports no @actions/* module:
 // main.ts wires the real adapters, tests wire fakes.
-import type { ArtifactSink, Clock, GitHubReader, Log, RunFiles, SentryApi } from './ports.js'
+import path from 'node:path'
+import type { Agent, ArtifactSink, Clock, GitHubReader, Log, Repo, RunFiles, SentryApi } from './ports.js'
 import type { Settings } from './settings.js'
-import type { Plan, RunInfo, TriageSummary } from './schemas.js'
+import type { Plan, PlanIssue, RunInfo, TokenUsage, TriageSummary } from './schemas.js'
 import { runPlan, limitsOf, sentryScope } from './stages/plan.js'
-import { ZERO_USAGE, buildSummary, summariseIssues } from './domain/summary.js'
+import { workIssue, type WorkResult } from './stages/work.js'
+import {
+  ZERO_USAGE,
+  addUsage,
+  buildSummary,
+  summariseIssues,
+  type CandidateOutcome
+} from './domain/summary.js'
+import { workUntil } from './util/work-until.js'
 import { errorMessage } from './util/errors.js'
 
 export interface PipelineDeps {
@@ -14,6 +23,9 @@ export interface PipelineDeps {
   files: RunFiles
   log: Log
   clock: Clock
+  /** the agent and the checkout: wired only for the modes that run the agent */
+  agent?: Agent
+  repo?: Repo
 }
 
 export interface RunIdentity {
@@ -28,14 +40,22 @@ export interface RunReport {
   /** where triage-summary.json was written, or null when writing it failed */
   summaryFile: string | null
   plan: Plan | null
-  /** set when the step must fail (a set-up failure); the summary is still written */
+  /** set when the step must fail (a set-up failure, or every worked issue failed); the summary is still written */
   failure: string | null
 }
 
 export const SUMMARY_FILE = 'triage-summary.json'
+/**
+ * What the artifact holds: the summary, the plan, and per worked issue its result, patch, audit log and test log.
+ * Codex's raw event stream stays on the runner: it carries everything the agent read, and the audit log is its digest.
+ */
+export const ARTIFACT_FILES =
+  /^(triage-summary\.json|plan\.json|work-[A-Za-z0-9_-]+\/(result\.json|fix\.patch|audit\.jsonl|tests\.log))$/
 
 /** Modes whose stages exist in this version. */
-export const IMPLEMENTED_MODES: readonly Settings['mode'][] = ['triage']
+export const IMPLEMENTED_MODES: readonly Settings['mode'][] = ['triage', 'dry-run']
+/** Modes that run the agent (and need a checkout and a model key). */
+export const AGENT_MODES: readonly Settings['mode'][] = ['dry-run', 'fix', 'work']
 
 export async function runPipeline(
   settings: Settings,
@@ -45,22 +65,20 @@ export async function runPipeline(
   const startedAt = deps.clock.now()
   let plan: Plan | null = null
   let failure: string | null = null
+  let outcomes = new Map<string, CandidateOutcome>()
   try {
     plan = await runPlan(settings, identity.repository, deps)
+    if (AGENT_MODES.includes(settings.mode)) outcomes = await workCandidates(plan, settings, deps)
   } catch (error) {
     failure = errorMessage(error)
-    deps.log.warning(`Triage stopped: ${failure}`)
+    deps.log.warning(`Run stopped: ${failure}`)
   }
 
-  const issues = plan
-    ? summariseIssues(plan, new Map(), shortId => {
-        const position = plan!.candidates.indexOf(shortId) + 1
-        return {
-          disposition: 'triage-only',
-          reason: `eligible for a fix (candidate ${position} of ${plan!.candidates.length}); triage mode runs no agent`
-        }
-      })
-    : []
+  const issues = plan ? summariseIssues(plan, outcomes, fallbackFor(plan, settings)) : []
+  const worked = [...outcomes.values()]
+  if (!failure && worked.length > 0 && worked.every(o => o.disposition === 'agent-failed')) {
+    failure = `every worked issue ended in agent-failed (${worked.length}); see the summary for each reason`
+  }
   const run: RunInfo = {
     repository: identity.repository,
     run_id: identity.runId,
@@ -76,13 +94,58 @@ export async function runPipeline(
     sentry: sentryScope(settings),
     limits: limitsOf(settings),
     issues,
-    usage: ZERO_USAGE,
+    usage: worked.reduce<TokenUsage>((sum, o) => (o.usage ? addUsage(sum, o.usage) : sum), ZERO_USAGE),
     error: failure
   })
   const summaryFile = await deps.log.group('Publish the triage summary', () =>
     publish(summary, settings, deps)
   )
   return { summary, summaryFile, plan, failure }
+}
+
+/** Candidates that no stage reached: triage-only in triage mode, cap-reached otherwise. */
+function fallbackFor(plan: Plan, settings: Settings): (shortId: string) => CandidateOutcome {
+  return shortId => {
+    if (settings.mode === 'triage') {
+      const position = plan.candidates.indexOf(shortId) + 1
+      return {
+        disposition: 'triage-only',
+        reason: `eligible for a fix (candidate ${position} of ${plan.candidates.length}); triage mode runs no agent`
+      }
+    }
+    return {
+      disposition: 'cap-reached',
+      reason: `not worked: max-prs ${settings.selection.maxPrs} fix(es) were ready before this issue's turn`
+    }
+  }
+}
+
+/** Works candidates in plan order until max-prs of them have a fix (bounded concurrency, back-fill on failure). */
+async function workCandidates(
+  plan: Plan,
+  settings: Settings,
+  deps: PipelineDeps
+): Promise<Map<string, CandidateOutcome>> {
+  const { agent, repo } = deps
+  if (!agent || !repo) throw new Error(`mode ${settings.mode} needs the agent and the checkout wired`)
+  const candidates = plan.candidates.map(id => plan.issues.find(i => i.facts.short_id === id)!) as PlanIssue[]
+  const results = await workUntil(
+    candidates,
+    { goal: settings.selection.maxPrs, concurrency: settings.agent.concurrency },
+    planned =>
+      deps.log.group(`Issue ${planned.facts.short_id}`, () =>
+        workIssue(planned, plan, settings, {
+          sentry: deps.sentry,
+          agent,
+          repo,
+          files: deps.files,
+          log: deps.log,
+          clock: deps.clock
+        })
+      ),
+    (result: WorkResult) => result.diff !== null
+  )
+  return new Map([...results.values()].map(r => [r.shortId, r.outcome]))
 }
 
 /** Writes the summary file and uploads it; a failure here degrades (warning), it does not lose the run's result. */
@@ -100,9 +163,14 @@ async function publish(
   }
   deps.log.info(`Summary written to ${file}`)
   // The sink reports success or failure itself; a failed upload keeps the file on disk and the step's outcome.
-  await deps.artifacts.upload(settings.artifact.name, [file], {
-    rootDir: deps.files.dir,
-    retentionDays: settings.artifact.retentionDays
-  })
+  const files = (await deps.files.list()).filter(name => ARTIFACT_FILES.test(name))
+  await deps.artifacts.upload(
+    settings.artifact.name,
+    files.map(name => path.join(deps.files.dir, name)),
+    {
+      rootDir: deps.files.dir,
+      retentionDays: settings.artifact.retentionDays
+    }
+  )
   return file
 }

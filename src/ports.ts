@@ -61,6 +61,10 @@ export interface RunFiles {
   readonly dir: string
   /** Writes JSON (pretty, newline-terminated) to dir/name and returns the full path. */
   writeJson(name: string, data: unknown): Promise<string>
+  /** Writes text to dir/name (name may hold a sub-folder, created as needed) and returns the full path. */
+  writeText(name: string, text: string): Promise<string>
+  /** Every file written under dir so far, as paths relative to dir ('/'-separated), sorted. */
+  list(): Promise<string[]>
 }
 
 /** Artifacts of the current workflow run, for the fanned-out stages (plan -> work -> land). */

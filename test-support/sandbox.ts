@@ -3,6 +3,11 @@
 import { startFakeSentry, FAKE_SENTRY_TOKEN, type FakeSentry, type SentryWorld } from './fake-sentry.js'
 import { startFakeGitHub, type FakeGitHub, type GitHubWorld } from './fake-github.js'
 import { runtimeEnv, startFakeArtifacts, type FakeArtifacts } from './fake-artifacts.js'
+import path from 'node:path'
+import { createSampleCheckout, type SampleCheckout } from './sample-repo.js'
+import { startFakeModel, type FakeModel, type ModelScript } from './fake-model.js'
+import { sampleModel } from './agent-scripts.js'
+import { ROOT } from './action-process.js'
 
 export const SANDBOX_GITHUB_TOKEN = 'ghs_sandboxWriteToken0123456789abcdefABCD'
 export const SANDBOX_OPENAI_KEY = 'sk-sandbox-model-key-0123456789abcdef'
@@ -52,6 +57,43 @@ export async function startSandbox(
     secrets: [FAKE_SENTRY_TOKEN, SANDBOX_GITHUB_TOKEN, SANDBOX_OPENAI_KEY],
     async close() {
       await Promise.all([sentry.close(), github.close(), artifacts.close()])
+    }
+  }
+}
+
+// ---- the agent sandbox: the above plus a checkout of the sample repository, a fake model, and the real codex and
+// ---- Sentry MCP server from node_modules (the action's install hooks point at them).
+
+export interface AgentSandbox extends Sandbox {
+  checkout: SampleCheckout
+  model: FakeModel
+}
+
+export async function startAgentSandbox(
+  worlds: { sentry: SentryWorld; github: GitHubWorld },
+  options: SandboxOptions & { model?: ModelScript; modelLatencyMs?: number } = {}
+): Promise<AgentSandbox> {
+  // actions/checkout leaves the job token in .git/config: the action must remove it before the agent runs.
+  const checkout = await createSampleCheckout({
+    persistCredentials: 'extraheader',
+    token: SANDBOX_GITHUB_TOKEN
+  })
+  const github = { ...worlds.github, branches: { ...worlds.github.branches, main: checkout.baseSha } }
+  const base = await startSandbox({ sentry: worlds.sentry, github }, options)
+  const model = await startFakeModel(options.model ?? sampleModel(), { latencyMs: options.modelLatencyMs })
+  return {
+    ...base,
+    checkout,
+    model,
+    inputs: { ...base.inputs, 'openai-base-url': model.baseUrl, model: 'gpt-5.5' },
+    env: {
+      ...base.env,
+      SENTRY_CODEX_TRIAGE_CODEX_PATH: path.join(ROOT, 'node_modules/@openai/codex/bin/codex.js'),
+      SENTRY_CODEX_TRIAGE_MCP_ENTRY: path.join(ROOT, 'node_modules/@sentry/mcp-server/dist/index.js')
+    },
+    async close() {
+      await Promise.all([base.close(), model.close()])
+      await checkout.cleanup()
     }
   }
 }

@@ -2,6 +2,7 @@
 // The end-to-end tests and `npm run demo` run the action against exactly this world.
 import { makeIssue, makeProject, type SentryWorld } from './fake-sentry.js'
 import { fakeSha, makePull, makeWorld, type GitHubWorld } from './fake-github.js'
+import { sampleExceptions } from './sample-frames.js'
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
@@ -33,6 +34,9 @@ export function triageScenario(now = Date.now()): TriageScenario {
   const web = makeProject({ id: '12', slug: 'web', name: 'Web', platform: 'javascript' })
   const billing = makeProject({ id: '13', slug: 'billing', name: 'Billing', platform: 'python' })
   const recent = ago(HOUR, now)
+  // The sample repository's real stack traces (test-support/sample-repo), so the agent can find the bugs.
+  const exceptions = sampleExceptions()
+  const event = (id: keyof typeof exceptions) => ({ exceptions: [exceptions[id]] })
   const sentry: SentryWorld = {
     org: 'acme',
     projects: [api, web, billing],
@@ -40,6 +44,7 @@ export function triageScenario(now = Date.now()): TriageScenario {
       makeIssue({
         id: '7001',
         shortId: 'API-12',
+        latestEvent: event('API-12'),
         project: 'api',
         title: "TypeError: Cannot read properties of undefined (reading 'total')",
         count: 540,
@@ -50,6 +55,7 @@ export function triageScenario(now = Date.now()): TriageScenario {
       makeIssue({
         id: '7002',
         shortId: 'WEB-7',
+        latestEvent: event('WEB-7'),
         project: 'web',
         title: 'RangeError: Invalid time value',
         count: 310,
@@ -60,6 +66,7 @@ export function triageScenario(now = Date.now()): TriageScenario {
       makeIssue({
         id: '7003',
         shortId: 'API-31',
+        latestEvent: event('API-31'),
         project: 'api',
         title: 'Error: discount code not found',
         count: 150,
@@ -70,6 +77,7 @@ export function triageScenario(now = Date.now()): TriageScenario {
       makeIssue({
         id: '7004',
         shortId: 'WEB-9',
+        latestEvent: event('WEB-9'),
         project: 'web',
         title: "TypeError: Cannot read properties of null (reading 'length')",
         count: 42,

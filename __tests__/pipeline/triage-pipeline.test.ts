@@ -120,7 +120,11 @@ describe('runPipeline in triage mode', () => {
       dir: '/nonexistent',
       writeJson: async () => {
         throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })
-      }
+      },
+      writeText: async () => {
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })
+      },
+      list: async () => []
     }
     const { all, log, uploads } = await deps(sandbox, settings, { files })
     const report = await runPipeline(settings, identity, all)

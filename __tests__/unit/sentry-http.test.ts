@@ -615,7 +615,8 @@ describe('fake Sentry', () => {
 
 describe('issueEvidence', () => {
   it('reads the issue detail and its latest event for the prompt digest', async () => {
-    const { startFakeSentry, makeIssue, makeProject, FAKE_SENTRY_TOKEN } = await import('../../test-support/fake-sentry.js')
+    const { startFakeSentry, makeIssue, makeProject, FAKE_SENTRY_TOKEN } =
+      await import('../../test-support/fake-sentry.js')
     const { recordingLog } = await import('../../test-support/recording-log.js')
     const fake = await startFakeSentry({
       org: 'acme',
@@ -624,8 +625,16 @@ describe('issueEvidence', () => {
     })
     try {
       const { createSentryApi } = await import('../../src/adapters/sentry-http.js')
-      const api = createSentryApi({ baseUrl: fake.url, org: 'acme', token: FAKE_SENTRY_TOKEN, log: recordingLog() })
-      const evidence = (await api.issueEvidence('501')) as { issue: { shortId: string }; latestEvent: { eventID: string } }
+      const api = createSentryApi({
+        baseUrl: fake.url,
+        org: 'acme',
+        token: FAKE_SENTRY_TOKEN,
+        log: recordingLog()
+      })
+      const evidence = (await api.issueEvidence('501')) as {
+        issue: { shortId: string }
+        latestEvent: { eventID: string }
+      }
       expect(evidence.issue.shortId).toBe('API-9')
       expect(typeof evidence.latestEvent.eventID).toBe('string')
       expect(fake.requests.map(r => r.path).sort()).toEqual([
