@@ -58,6 +58,20 @@ function optionValue(words: string[], i: number, short: string, long: string): s
 const SANDBOX_WHY =
   "the action relies on Codex's sandbox to keep the agent off the network and away from the job's credentials"
 
+/** Configuration keys the action owns: an override would weaken the sandbox or expose a secret. */
+const PROTECTED_KEYS =
+  /^(sandbox_workspace_write|shell_environment_policy|mcp_servers|model_providers|model_provider|approval_policy|web_search|features\.plugins|analytics)\b/
+
+const REFUSED_FLAGS = new Map([
+  ['--add-dir', 'it makes another directory writable to the agent, outside the worktree the action checks'],
+  ['--dangerously-bypass-hook-trust', 'it runs hooks from the repository, which the agent may have written'],
+  [
+    '--ignore-user-config',
+    'it drops the configuration the action writes (sandbox, environment policy, MCP server)'
+  ],
+  ['--trust', 'the worktree holds code the agent edits; it must stay untrusted']
+])
+
 function argumentProblems(words: string[]): string[] {
   const problems: string[] = []
   words.forEach((word, i) => {
@@ -72,6 +86,15 @@ function argumentProblems(words: string[]): string[] {
     const config = optionValue(words, i, '-c', '--config')
     if (config?.includes('danger-full-access')) {
       problems.push(`Input '${NAME}' sets ${shown(config)} through -c: remove it; ${SANDBOX_WHY}.`)
+    } else if (config !== null && PROTECTED_KEYS.test(config.trim())) {
+      problems.push(
+        `Input '${NAME}' overrides ${shown(config.split('=')[0]!.trim())} through -c: remove it; the action writes that part of Codex's configuration itself (sandbox, shell environment, MCP server, model provider) and an override could hand the agent a credential or the network.`
+      )
+    }
+    if (REFUSED_FLAGS.has(word.split('=')[0]!)) {
+      problems.push(
+        `Input '${NAME}' contains ${word.split('=')[0]}: remove it; ${REFUSED_FLAGS.get(word.split('=')[0]!)}.`
+      )
     }
     if (optionValue(words, i, '-C', '--cd') !== null) {
       problems.push(

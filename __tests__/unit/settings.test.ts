@@ -742,3 +742,27 @@ describe('formatSettingsErrors', () => {
     )
   })
 })
+
+describe('codex-args that would loosen what the action configures', () => {
+  it.each([
+    ['--add-dir /home/runner', /--add-dir/],
+    ['--trust', /--trust/],
+    ['--ignore-user-config', /--ignore-user-config/],
+    ['-c shell_environment_policy.inherit=all', /shell_environment_policy/],
+    ['--config=sandbox_workspace_write.network_access=true', /sandbox_workspace_write/],
+    ['-c mcp_servers.sentry.env.SENTRY_DSN=x', /mcp_servers/]
+  ])('refuses %s', async (args, message) => {
+    const { codexArgs } = await import('../../src/settings-codex-args.js')
+    const verdict = codexArgs(args)
+    expect(verdict.ok).toBe(false)
+    expect(!verdict.ok && verdict.problems.join('\n')).toMatch(message)
+  })
+
+  it('accepts harmless overrides', async () => {
+    const { codexArgs } = await import('../../src/settings-codex-args.js')
+    expect(codexArgs('-c model_verbosity=low --color never')).toEqual({
+      ok: true,
+      value: ['-c', 'model_verbosity=low', '--color', 'never']
+    })
+  })
+})
