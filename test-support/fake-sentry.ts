@@ -1,5 +1,5 @@
 // A local fake of Sentry's REST API (/api/0), faithful to the real service where the action and the Sentry MCP server
-// depend on it (see /work/shared/research/sentry.md): Bearer auth, JSON on every response, rate-limit headers, Link
+// depend on it (see the project research notes on Sentry): Bearer auth, JSON on every response, rate-limit headers, Link
 // pagination with `0:<offset>:<is_prev>` cursors, issue and event JSON shaped as Sentry sends them (count a string,
 // frames outermost first), and the Seer autofix endpoints. Faults are injected per request, ahead of normal handling.
 //

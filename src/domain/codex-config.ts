@@ -1,7 +1,7 @@
 // The Codex CLI's config.toml for one agent run, built as ONE object and serialised with a TOML library (never a
 // string template): a top-level key written after a [table] would silently land inside that table.
 //
-// What it guarantees (verified against codex 0.171.0, see /work/shared/research/codex.md and the pipeline tests):
+// What it guarantees (verified against codex 0.171.0, see the research notes on Codex and the pipeline tests):
 // - commands run sandboxed (workspace-write: the worktree, /tmp and $TMPDIR writable, no network) and are never
 //   escalated (approval_policy never);
 // - nothing leaves the machine but the model requests: web search off (the tool is not even offered), analytics and
