@@ -25,3 +25,10 @@ describe('text hygiene', () => {
     expect(markdownCell('   ')).toBe('-')
   })
 })
+
+describe('markdownCell entities', () => {
+  it('leaves the entities it writes intact (a pipe renders as a pipe, not as &#124;)', () => {
+    expect(markdownCell('a | b')).toBe('a &#124; b')
+    expect(markdownCell('#1 @x')).toBe('\\#1 &#64;x')
+  })
+})

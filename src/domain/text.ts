@@ -32,12 +32,13 @@ export function oneLine(text: string, max: number): string {
  */
 export function markdownCell(text: string, max = 120): string {
   const line = oneLine(text, max)
+  // Markdown escapes first, then HTML entities: an entity's own '#' and '&' must not be escaped again.
   const escaped = line
+    .replace(/([\\`*_[\]#~])/g, '\\$1')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/\|/g, '&#124;')
     .replace(/@/g, '&#64;')
-    .replace(/([\\`*_[\]#~])/g, '\\$1')
   return escaped === '' ? '-' : escaped
 }

@@ -1,0 +1,280 @@
+import { describe, expect, it } from '@jest/globals'
+import type { IssueFacts, SentryFixResult } from '../../src/schemas.js'
+import {
+  PR_BODY_MAX,
+  commitMessage,
+  commitSubject,
+  defuseClosingKeywords,
+  prBody,
+  prTitle,
+  readPrTrailer,
+  type PrBodyInput
+} from '../../src/domain/pr-text.js'
+
+const issue: IssueFacts = {
+  id: '4521000',
+  short_id: 'PAYMENTS-API-4521',
+  project: 'payments-api',
+  title: "TypeError: Cannot read properties of undefined (reading 'token')",
+  culprit: 'charge(src/billing/charge.ts)',
+  level: 'error',
+  events: 1342,
+  users: 87,
+  first_seen: '2026-11-20T08:15:00Z',
+  last_seen: '2026-11-24T09:30:00Z',
+  permalink: 'https://acme.sentry.io/issues/4521000/'
+}
+
+const result: SentryFixResult = {
+  status: 'fixed',
+  summary: 'Guard against a missing card token in charge()',
+  root_cause: 'charge() reads card.token without checking that the card was loaded.',
+  confidence: 'high',
+  files_changed: ['src/billing/charge.ts'],
+  tests_run: 'npm test',
+  tests_passed: true,
+  notes: 'Added a regression test for a customer without a saved card.'
+}
+
+const RUN = 'https://github.com/acme/payments/actions/runs/99'
+
+function input(overrides: Partial<PrBodyInput> = {}): PrBodyInput {
+  return {
+    issue,
+    result,
+    filesChanged: [
+      { path: 'src/billing/charge.ts', additions: 4, deletions: 1 },
+      { path: '__tests__/charge.test.ts', additions: 12, deletions: 0 }
+    ],
+    tests: { command: 'npm test', passed: true, attempts: 2, logTail: 'Tests: 42 passed, 42 total' },
+    regressedFrom: null,
+    runUrl: RUN,
+    actionSha: 'abc123def456',
+    ...overrides
+  }
+}
+
+/** Text outside fenced code blocks and code spans: where GitHub renders mentions, links, images and HTML. */
+function rendered(body: string): string {
+  return body.replace(/^(`{3,})[^\n]*\n[\s\S]*?^\1$/gm, '').replace(/(`+)[^`]*?\1/g, '')
+}
+
+describe('commit message', () => {
+  it('commitSubject_hasExactFormat', () => {
+    expect(commitSubject({ shortId: 'PAYMENTS-API-4521', summary: 'Guard against a missing token' })).toBe(
+      'fix: resolve PAYMENTS-API-4521 — Guard against a missing token'
+    )
+  })
+
+  it('commitSubject_foldsModelSummaryToOneLineAndCapsAt100', () => {
+    const subject = commitSubject({
+      shortId: 'PAYMENTS-API-4521',
+      summary: 'Guard\nagainst\u202e ' + 'x'.repeat(300)
+    })
+    expect(Array.from(subject)).toHaveLength(100)
+    expect(subject).toMatch(/^fix: resolve PAYMENTS-API-4521 — Guard against x+…$/)
+    expect(subject).not.toMatch(/[\n\u202e]/)
+  })
+
+  it('prTitle_isTheCommitSubject', () => {
+    const title = prTitle({ shortId: 'PAYMENTS-API-4521', summary: 'y'.repeat(500) })
+    expect(title).toBe(commitSubject({ shortId: 'PAYMENTS-API-4521', summary: 'y'.repeat(500) }))
+    expect(Array.from(title).length).toBeLessThanOrEqual(100)
+  })
+
+  it('commitMessage_hasSubjectBlankLineCappedRootCauseAndSentryLinkButNoTrailer', () => {
+    const message = commitMessage({
+      shortId: 'PAYMENTS-API-4521',
+      summary: 'Guard against a missing token',
+      rootCause: 'word '.repeat(400) + '\nSigned-off-by: Mallory <m@example.com>',
+      permalink: issue.permalink
+    })
+    const [subject, blank, ...rest] = message.split('\n')
+    expect(subject).toBe('fix: resolve PAYMENTS-API-4521 — Guard against a missing token')
+    expect(blank).toBe('')
+    const [rootCause = '', link = ''] = rest.join('\n').trim().split('\n\n')
+    expect(rest.join('\n').trim().split('\n\n')).toHaveLength(2)
+    expect(rootCause.replace(/\n/g, ' ').length).toBeLessThanOrEqual(500)
+    expect(rootCause.split('\n').every(line => line.length <= 72)).toBe(true)
+    expect(link).toBe('Sentry issue PAYMENTS-API-4521 at https://acme.sentry.io/issues/4521000/')
+    // git reads trailers only from the last paragraph, as `Token: value` with no space in the token.
+    expect(link).not.toMatch(/^[\w-]+:/m)
+  })
+
+  it('commitMessage_modelTextCannotResolveAnotherSentryIssueOrCloseAGitHubIssue', () => {
+    const message = commitMessage({
+      shortId: 'PAYMENTS-API-4521',
+      summary: 'Fixes BILLING-7',
+      rootCause: 'This also resolves the crash in CHECKOUT-12 and closes #3.',
+      permalink: issue.permalink
+    })
+    // Sentry's own patterns (getsentry/sentry): keyword, then a run of [A-Za-z0-9_\-\s,] holding short IDs.
+    const fixes =
+      /\b(?:Fix|Fixes|Fixed|Close|Closes|Closed|Resolve|Resolves|Resolved):?\s+([A-Za-z0-9_\-\s,]+)\b/gi
+    const ids = [...message.matchAll(fixes)].flatMap(
+      m => (m[1] ?? '').match(/\b[A-Z0-9_-]+-[A-Z0-9]+\b/gi) ?? []
+    )
+    expect(ids).toEqual(['PAYMENTS-API-4521'])
+    expect(message).not.toMatch(/\bcloses:?\s+#\d/i)
+  })
+})
+
+describe('PR body', () => {
+  it('prBody_normalFix_containsEveryRequiredPart', () => {
+    const body = prBody(input())
+    for (const part of [
+      '## Fix for Sentry issue [PAYMENTS-API-4521](https://acme.sentry.io/issues/4521000/)',
+      "> TypeError: Cannot read properties of undefined (reading 'token')",
+      '> in charge(src/billing/charge.ts)',
+      '| Project | Level | Events | Users | First seen | Last seen |',
+      '| payments-api | error | 1342 | 87 | 2026-11-20 08:15 UTC | 2026-11-24 09:30 UTC |',
+      '### Root cause',
+      'charge() reads card.token without checking that the card was loaded.',
+      '### What changed and why',
+      '**Guard against a missing card token in charge()**',
+      'Added a regression test for a customer without a saved card.',
+      '### Files changed',
+      '| src/billing/charge.ts | 4 | 1 |',
+      '| \\_\\_tests\\_\\_/charge.test.ts | 12 | 0 |',
+      '### Tests (as measured by the action)',
+      '`npm test` ✅ **passed** (2 attempts).',
+      '```text\nTests: 42 passed, 42 total\n```',
+      'The agent reported `npm test`: passed (its own claim, not the measurement above).',
+      '### Confidence',
+      'The agent rates its confidence in this fix **high**.',
+      'machine-generated',
+      'needs human review',
+      `Opened by [this workflow run](${RUN}).`
+    ]) {
+      expect(body).toContain(part)
+    }
+    expect(body).not.toContain('did not hold')
+    expect(
+      body.endsWith(
+        '<!-- sentry-codex-triage: {"issue_id":"4521000","short_id":"PAYMENTS\\u002dAPI\\u002d4521",' +
+          '"run":"https://github.com/acme/payments/actions/runs/99","action_sha":"abc123def456"} -->'
+      )
+    ).toBe(true)
+    expect(readPrTrailer(body)).toEqual({
+      issue_id: '4521000',
+      short_id: 'PAYMENTS-API-4521',
+      run: RUN,
+      action_sha: 'abc123def456'
+    })
+  })
+
+  it('prBody_failedTests_reportsFailureAndAttempts', () => {
+    const body = prBody(input({ tests: { command: 'make test', passed: false, attempts: 1 } }))
+    expect(body).toContain('`make test` ❌ **failed** (1 attempt).')
+  })
+
+  it('prBody_noTestCommand_saysNoneConfigured', () => {
+    const body = prBody(input({ tests: null, result: { ...result, tests_run: null, tests_passed: null } }))
+    expect(body).toContain('No `test-command` configured')
+    expect(body).not.toContain('The agent reported')
+  })
+
+  it('prBody_regressedIssue_mentionsTheEarlierPr', () => {
+    const body = prBody(
+      input({ regressedFrom: { number: 17, url: 'https://github.com/acme/payments/pull/17' } })
+    )
+    expect(body).toContain(
+      '> An earlier fix, [#17](https://github.com/acme/payments/pull/17), did not hold: the issue was seen again'
+    )
+  })
+
+  it('prBody_hostileModelText_isNeutralisedAndCappedWithTrailerIntact', () => {
+    const hostile =
+      'Done <!-- hidden --> <details><summary>x</summary>secret</details> <img src=x onerror=alert(1)> ' +
+      'ping @octocat and @acme/security-team, mail a@b.co ![](http://tracker.example/p.gif) ' +
+      '[click](javascript:alert(1)) safe\u202etxt.exe\u200b `code` $$\\color{red}{x}$$\n## Fake heading\n---\n' +
+      'Fixes #1, fixes OTHER-9'
+    const evil: SentryFixResult = {
+      ...result,
+      summary: hostile,
+      root_cause: hostile,
+      notes: hostile + '\n' + '<b>@x</b> '.repeat(20_000) // ~200 KB
+    }
+    const evilIssue = { ...issue, title: hostile, culprit: hostile, level: '<img src=x>' }
+    const body = prBody(
+      input({
+        issue: evilIssue,
+        result: evil,
+        tests: {
+          command: 'npm test',
+          passed: true,
+          attempts: 1,
+          logTail: '@octocat <img src=x>\n```\n'.repeat(9_000)
+        }
+      })
+    )
+    expect(body.length).toBeLessThan(65_536)
+    expect(body.length).toBeLessThanOrEqual(PR_BODY_MAX)
+    expect(body).toContain('(truncated)')
+    expect(readPrTrailer(body)?.issue_id).toBe('4521000')
+
+    const visible = rendered(body.slice(0, body.lastIndexOf('<!-- sentry-codex-triage:')))
+    // No raw HTML from the model: the only tags are the action's own.
+    expect(visible).not.toContain('<!--')
+    expect(visible).not.toMatch(/<(?!\/?(details|summary)>)[a-z!/]/i)
+    expect(visible).not.toContain('<img')
+    expect(visible).toContain('&lt;img src=x onerror=alert(1)&gt;')
+    // No mention GitHub would render: every @name is inside a code span or an entity.
+    expect(visible).not.toMatch(/(^|[^\w])@\w/m)
+    expect(body).toContain('`@octocat`')
+    expect(body).toContain('`@acme/security-team`')
+    // No image or link from the model.
+    expect(visible).not.toContain('![')
+    expect(visible).not.toMatch(/(?<!\\)\]\((?!https:\/\/(acme\.sentry\.io|github\.com)\/)/)
+    expect(visible).toContain('\\!\\[\\](http://tracker.example/p.gif)')
+    // No bidi override or zero-width character, no math, no heading or setext underline.
+    expect(body).not.toMatch(/[\u202e\u200b]/)
+    expect(visible).toContain('\\$\\$')
+    expect(visible).not.toMatch(/^#+ Fake/m)
+    expect(visible).not.toMatch(/^-{3,}$/m)
+    // Closing keywords defused.
+    expect(body).not.toMatch(/\bfixes:?\s+#\d/i)
+    expect(body).not.toMatch(/\bfixes OTHER-9/i)
+  })
+
+  it('prBody_hugeInputs_shortenedInStages_logTailFirstThenNotesThenFiles', () => {
+    const bigLog = 'line of output\n'.repeat(20_000)
+    const manyFiles = Array.from({ length: 3_000 }, (_, i) => ({
+      path: `src/${'a|'.repeat(100)}file-${i}.ts`, // pipes escape to &#124;: 200 rows no longer fit
+      additions: 1,
+      deletions: 1
+    }))
+    const logOnly = prBody(
+      input({ tests: { command: 'npm test', passed: true, attempts: 1, logTail: bigLog } })
+    )
+    expect(logOnly).toContain('*(truncated)*')
+    expect(logOnly).toContain('Added a regression test') // notes untouched
+
+    const all = prBody(
+      input({
+        result: { ...result, notes: 'n'.repeat(200_000) },
+        filesChanged: manyFiles,
+        tests: { command: 'npm test', passed: true, attempts: 1, logTail: bigLog }
+      })
+    )
+    expect(all.length).toBeLessThanOrEqual(PR_BODY_MAX)
+    expect(all).toContain('Test output omitted *(truncated)*')
+    expect(all).toMatch(/n{400,500}…\n\n\*\(truncated\)\*/)
+    expect(all).toMatch(/\| … \d+ more \*\(truncated\)\* \|/)
+    expect(readPrTrailer(all)?.short_id).toBe('PAYMENTS-API-4521')
+  })
+
+  it('prBody_trailer_cannotBeClosedByItsValues', () => {
+    const body = prBody(input({ issue: { ...issue, short_id: 'X --> <b>', id: '1' }, actionSha: null }))
+    const trailer = body.slice(body.lastIndexOf('<!-- sentry-codex-triage:'))
+    expect(trailer.match(/-->/g)).toHaveLength(1)
+    expect(readPrTrailer(body)).toEqual({ issue_id: '1', short_id: 'X --> <b>', run: RUN, action_sha: null })
+  })
+
+  it('defuseClosingKeywords_leavesOrdinaryProseAlone', () => {
+    expect(defuseClosingKeywords('We fix the null pointer in charge().')).toBe(
+      'We fix the null pointer in charge().'
+    )
+    expect(defuseClosingKeywords('closes #12')).toBe('closes issue #12')
+  })
+})

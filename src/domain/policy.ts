@@ -1,0 +1,367 @@
+// Pure: the policy gate between what the agent changed and what the action may push. The model and the Sentry event
+// text that steered it are untrusted, so the diff the action measured is judged here, by rules, after the fact.
+// Every violation is listed (a reviewer of the summary sees the whole picture, not the first problem), and no reason
+// ever carries a secret value: reasons name the file and the rule, and a last pass strips any secret form from them.
+import picomatch from 'picomatch'
+import type { ChangedFile, WorktreeDiff } from '../ports.js'
+import { oneLine } from './text.js'
+
+export type PolicyVerdict = { kind: 'allowed' } | { kind: 'rejected'; reasons: string[] }
+
+export interface PolicyInput {
+  diff: WorktreeDiff
+  /** deny-paths globs, matched against repository-relative paths (picomatch, dot: true) */
+  denyPaths: readonly string[]
+  maxChangedFiles: number
+  maxChangedLines: number
+  /**
+   * Repository paths the caller knows are tests at the base commit (e.g. from the test runner's listing), treated as
+   * existing tests whatever their name, in addition to the name patterns of TEST_GLOBS. Optional.
+   */
+  existingTestFiles?: readonly string[]
+  /** the action's own credential values (tokens, keys): none may appear in an added line, in any common encoding */
+  secrets: readonly string[]
+}
+
+/** Paths that look like tests: changing or removing one is not allowed, adding one is welcome. */
+export const TEST_GLOBS = [
+  '**/*.test.*',
+  '**/*.spec.*',
+  '**/*_test.*',
+  '**/*_spec.*',
+  '**/test_*.py',
+  '**/*{Test,Tests}.{java,kt,scala,groovy,cs,php,swift}',
+  '**/{test,tests,Test,Tests,__tests__,spec,specs,testdata,__snapshots__}/**',
+  '**/*.snap'
+] as const
+
+/**
+ * Files that decide what the tests do (collection, set-up, skips): even a NEW one can change how existing tests run
+ * (a new conftest.py is collected automatically), so any change to one is rejected.
+ */
+export const TEST_SETUP_GLOBS = [
+  '**/conftest.py',
+  '**/pytest.ini',
+  '**/{jest,vitest,karma,playwright,cypress}.config.*',
+  '**/karma.conf.*',
+  '**/.mocharc*',
+  '**/setupTests.*',
+  '**/phpunit.xml*'
+] as const
+
+/** Secrets shorter than this are not looked for: they cannot be told apart from ordinary text. */
+export const MIN_SECRET_LENGTH = 8
+
+/** Well-known credential shapes (after gitleaks' rules), named for the reason. Realistic lengths only. */
+const TOKEN_PATTERNS: readonly { name: string; pattern: RegExp }[] = [
+  { name: 'a GitHub token', pattern: /\bgh[pousr]_[A-Za-z0-9]{36,}/ },
+  { name: 'a GitHub token', pattern: /\bgithub_pat_[A-Za-z0-9_]{70,}/ },
+  {
+    name: 'an OpenAI API key',
+    pattern:
+      /\bsk-(?:[A-Za-z0-9]{48}(?![A-Za-z0-9])|(?:proj|svcacct|admin)-[A-Za-z0-9_-]{40,}|[A-Za-z0-9_-]{8,}T3BlbkFJ[A-Za-z0-9_-]{8,})/
+  },
+  { name: 'an AWS access key id', pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}(?![0-9A-Za-z])/ },
+  { name: 'a Sentry auth token', pattern: /\bsntrys_[A-Za-z0-9+/=_-]{30,}|\bsntryu_[a-f0-9]{64}/ },
+  { name: 'a private key', pattern: /-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----/ },
+  { name: 'a Slack token', pattern: /\bxox[baprs]-[A-Za-z0-9-]{10,}/ }
+]
+
+const LINK_MODES: Record<string, string> = { '120000': 'symlink', '160000': 'submodule' }
+const SHOWN_LINES = 5
+
+export function checkPolicy(input: PolicyInput): PolicyVerdict {
+  const files = input.diff.files.map(normalised)
+  const forms = secretForms(input.secrets)
+  const rules: FileRules = {
+    denied: matcher(input.denyPaths),
+    knownTests: new Set((input.existingTestFiles ?? []).map(path => stripDots(path)))
+  }
+  const reasons = [
+    ...sizeReasons(files, input),
+    ...files.flatMap(file => fileReasons(file, rules)),
+    ...secretPathReasons(files, forms),
+    ...addedLineReasons(input.diff.patch, forms)
+  ].map(reason => redacted(reason, forms))
+  return reasons.length === 0 ? { kind: 'allowed' } : { kind: 'rejected', reasons }
+}
+
+// ---- files ----
+
+const stripDots = (path: string) => path.replace(/^(?:\.\/)+/, '')
+
+function normalised(file: ChangedFile): ChangedFile {
+  const oldPath = file.oldPath === undefined ? {} : { oldPath: stripDots(file.oldPath) }
+  return { ...file, path: stripDots(file.path), ...oldPath }
+}
+
+/** A path as a person reads it: one line, no invisible characters, capped (paths come from the agent). */
+const shown = (path: string) => oneLine(path, 160)
+
+function sizeReasons(files: ChangedFile[], input: PolicyInput): string[] {
+  const reasons: string[] = []
+  if (files.length > input.maxChangedFiles) {
+    reasons.push(`changes ${files.length} files (max-changed-files ${input.maxChangedFiles})`)
+  }
+  const lines = files.reduce((sum, file) => sum + file.additions + file.deletions, 0)
+  if (lines > input.maxChangedLines) {
+    reasons.push(`changes ${lines} lines (max-changed-lines ${input.maxChangedLines})`)
+  }
+  return reasons
+}
+
+const matcher = (globs: readonly string[]) => {
+  const compiled = globs.map(glob => ({ glob, isMatch: picomatch(glob, { dot: true }) }))
+  return (path: string) => compiled.find(({ isMatch }) => isMatch(path))?.glob ?? null
+}
+const isTestPath = matcher(TEST_GLOBS)
+const isTestSetupPath = matcher(TEST_SETUP_GLOBS)
+
+const VERBS: Record<ChangedFile['status'], string> = {
+  added: 'adds',
+  modified: 'modifies',
+  deleted: 'deletes',
+  renamed: 'renames',
+  'type-changed': 'changes the type of'
+}
+
+interface FileRules {
+  /** the first deny-paths glob a path matches, or null */
+  denied: (path: string) => string | null
+  knownTests: ReadonlySet<string>
+}
+
+function fileReasons(file: ChangedFile, { denied, knownTests }: FileRules): string[] {
+  const reasons: string[] = []
+  const glob = denied(file.path)
+  if (glob !== null) reasons.push(`${shown(file.path)} matches deny-paths '${glob}'`)
+  if (file.oldPath !== undefined && file.oldPath !== file.path) {
+    const oldGlob = denied(file.oldPath)
+    if (oldGlob !== null) {
+      reasons.push(`${shown(file.oldPath)} matches deny-paths '${oldGlob}' (renamed to ${shown(file.path)})`)
+    }
+  }
+
+  const test = testReason(file, knownTests)
+  if (test !== null) reasons.push(test)
+
+  const link = file.mode === null ? undefined : LINK_MODES[file.mode]
+  if (link !== undefined && file.status !== 'deleted') {
+    reasons.push(
+      file.status === 'added'
+        ? `adds a ${link} at ${shown(file.path)} (symlinks and submodules are not allowed)`
+        : `changes the ${link} ${shown(file.path)} (symlinks and submodules are not allowed)`
+    )
+  }
+  if (file.binary) {
+    reasons.push(
+      `${VERBS[file.status]} the binary file ${shown(file.path)} (binary changes cannot be reviewed; not allowed)`
+    )
+  }
+  return reasons
+}
+
+function testReason(file: ChangedFile, known: ReadonlySet<string>): string | null {
+  const paths = file.oldPath === undefined ? [file.path] : [file.oldPath, file.path]
+  const setup = paths.find(path => isTestSetupPath(path) !== null)
+  if (setup !== undefined) {
+    return `${VERBS[file.status]} the test set-up file ${shown(setup)} (it decides how the tests run; not allowed)`
+  }
+  // The existing file is the old path of a rename, the path itself otherwise. A known test counts even when git
+  // reports it as added (it existed at the base, so the change replaces it).
+  const existing = file.oldPath ?? file.path
+  const isExistingTest = known.has(existing) || (file.status !== 'added' && isTestPath(existing) !== null)
+  if (!isExistingTest) return null
+  const target = file.status === 'renamed' ? `${shown(existing)} to ${shown(file.path)}` : shown(existing)
+  return `${VERBS[file.status]} the existing test ${target} (new tests are welcome; existing ones may not change)`
+}
+
+// ---- secrets ----
+
+export interface SecretForm {
+  text: string
+  /** how the value is encoded, for the reason ('' for verbatim) */
+  encoding: string
+}
+
+const base64 = (bytes: Buffer) => bytes.toString('base64')
+const base64url = (text: string) => text.replace(/\+/g, '-').replace(/\//g, '_')
+
+/**
+ * The forms in which a secret can be written: verbatim, URL-encoded, and base64 / base64url. Base64 is taken at each
+ * of the three byte alignments with the characters that depend on neighbouring bytes cut off, so that the value is
+ * found also inside a longer encoded string such as the `x-access-token:<token>` of a Basic auth header.
+ */
+export function secretForms(secrets: readonly string[]): SecretForm[] {
+  const forms = new Map<string, string>()
+  const add = (text: string, encoding: string) => {
+    if (text.length >= MIN_SECRET_LENGTH && !forms.has(text)) forms.set(text, encoding)
+  }
+  for (const secret of secrets) {
+    const value = secret.trim()
+    if (value.length < MIN_SECRET_LENGTH) continue
+    add(value, '')
+    add(encodeURIComponent(value), 'URL-encoded')
+    const bytes = Buffer.from(value, 'utf8')
+    for (const offset of [0, 1, 2]) {
+      const encoded = base64(Buffer.concat([Buffer.alloc(offset), bytes]))
+      const whole = Math.floor((offset + bytes.length) / 3) * 4
+      const core = encoded.slice(offset === 0 ? 0 : 4, whole)
+      add(core, 'base64-encoded')
+      add(base64url(core), 'base64-encoded')
+    }
+    // the padded form of the whole value, so a short secret's standalone encoding is found too
+    add(base64(bytes), 'base64-encoded')
+    add(base64url(base64(bytes)).replace(/=+$/, ''), 'base64-encoded')
+  }
+  // longest first, so that redaction removes a whole form before any part of it
+  return [...forms]
+    .map(([text, encoding]) => ({ text, encoding }))
+    .sort((a, b) => b.text.length - a.text.length)
+}
+
+/** Removes every secret form from a reason; repeated until none is left (each pass shortens the text). */
+function redacted(reason: string, forms: SecretForm[]): string {
+  let text = reason
+  for (let changed = true; changed;) {
+    changed = false
+    for (const { text: form } of forms) {
+      if (text.includes(form)) {
+        text = text.split(form).join('…')
+        changed = true
+      }
+    }
+  }
+  return text
+}
+
+function secretPathReasons(files: ChangedFile[], forms: SecretForm[]): string[] {
+  const leaks = files.some(file =>
+    [file.path, file.oldPath ?? ''].some(path => forms.some(form => path.includes(form.text)))
+  )
+  return leaks
+    ? ["a changed file's path contains one of the action's own secret values (path not shown)"]
+    : []
+}
+
+export interface AddedLine {
+  file: string
+  /** line number in the new file, null when the patch could not be followed */
+  line: number | null
+  text: string
+}
+
+/**
+ * The added lines of a unified diff, with their file and new line number. Hunks are followed by their line counts,
+ * so an added line whose text starts with '++' is still an added line; a '+' line outside any hunk that is not a
+ * '+++ ' header is scanned too (fail closed on a patch this parser does not follow).
+ */
+export function addedLines(patch: string): AddedLine[] {
+  const added: AddedLine[] = []
+  let file = '(unknown file)'
+  let oldLeft = 0
+  let newLeft = 0
+  let newLine = 0
+  for (const raw of patch.split('\n')) {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw
+    if (oldLeft > 0 || newLeft > 0) {
+      const mark = line.charAt(0)
+      if (mark === '+') {
+        added.push({ file, line: newLine, text: line.slice(1) })
+        newLeft--
+        newLine++
+        continue
+      }
+      if (mark === '-') {
+        oldLeft--
+        continue
+      }
+      if (mark === ' ' || line === '') {
+        oldLeft--
+        newLeft--
+        newLine++
+        continue
+      }
+      if (mark === '\\') continue // "\ No newline at end of file"
+      oldLeft = newLeft = 0 // a truncated hunk: fall through to header parsing
+    }
+    const hunk = /^@@ -\d+(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/.exec(line)
+    if (hunk) {
+      oldLeft = hunk[1] === undefined ? 1 : Number(hunk[1])
+      newLine = Number(hunk[2])
+      newLeft = hunk[3] === undefined ? 1 : Number(hunk[3])
+      continue
+    }
+    if (line.startsWith('diff --git ')) {
+      file = '(unknown file)' // named by its '+++ ' header, which every file with added lines has
+      continue
+    }
+    if (line.startsWith('+++ ')) {
+      file = headerPath(line.slice(4)) ?? file
+      continue
+    }
+    if (line.startsWith('+')) added.push({ file, line: null, text: line.slice(1) })
+  }
+  return added
+}
+
+/** The path of a '+++ ' header: C-quoted when it holds special characters, with a b/ prefix; null for /dev/null. */
+function headerPath(text: string): string | null {
+  const trimmed = text.startsWith('"') ? text : text.replace(/\t.*$/, '')
+  if (trimmed === '/dev/null' || trimmed === '') return null
+  const path = trimmed.startsWith('"') ? unquote(trimmed) : trimmed
+  return path.startsWith('b/') ? path.slice(2) : path
+}
+
+/** Undoes git's C-style quoting ("a\303\251b", \t, \n, \", \\). */
+function unquote(quoted: string): string {
+  const body = quoted.replace(/^"|"(?:\t.*)?$/g, '')
+  const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', f: '\f', v: '\v' }
+  const parts: Buffer[] = []
+  let last = 0
+  for (const match of body.matchAll(/\\([0-7]{3}|[\s\S])/g)) {
+    parts.push(Buffer.from(body.slice(last, match.index), 'utf8'))
+    const code = match[1]!
+    parts.push(
+      code.length === 3 ? Buffer.from([parseInt(code, 8)]) : Buffer.from(simple[code] ?? code, 'utf8')
+    )
+    last = match.index + match[0].length
+  }
+  parts.push(Buffer.from(body.slice(last), 'utf8'))
+  return Buffer.concat(parts).toString('utf8')
+}
+
+function addedLineReasons(patch: string, forms: SecretForm[]): string[] {
+  // file -> finding -> line numbers, in the patch's order
+  const findings = new Map<string, Map<string, (number | null)[]>>()
+  const note = (file: string, finding: string, line: number | null) => {
+    const byFinding = findings.get(file) ?? new Map<string, (number | null)[]>()
+    findings.set(file, byFinding)
+    byFinding.set(finding, [...(byFinding.get(finding) ?? []), line])
+  }
+  for (const { file, line, text } of addedLines(patch)) {
+    const own = forms.find(form => text.includes(form.text))
+    if (own) {
+      const how = own.encoding === '' ? '' : `, ${own.encoding}`
+      note(file, `adds one of the action's own secret values${how}`, line)
+    }
+    for (const { name, pattern } of TOKEN_PATTERNS) {
+      if (pattern.test(text)) note(file, `adds what looks like ${name}`, line)
+    }
+  }
+  const reasons: string[] = []
+  for (const [file, byFinding] of findings) {
+    for (const [finding, lines] of byFinding) {
+      reasons.push(`${shown(file)} ${finding}${lineList(lines)} (value not shown)`)
+    }
+  }
+  return reasons
+}
+
+function lineList(lines: (number | null)[]): string {
+  const numbers = [...new Set(lines.filter((line): line is number => line !== null))]
+  if (numbers.length === 0) return ''
+  const listed = numbers.slice(0, SHOWN_LINES).join(', ')
+  const more = numbers.length > SHOWN_LINES ? ` and ${numbers.length - SHOWN_LINES} more` : ''
+  return numbers.length === 1 ? ` (line ${listed})` : ` (lines ${listed}${more})`
+}

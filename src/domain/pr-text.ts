@@ -1,0 +1,401 @@
+// Pure: the commit message, PR title and PR body of a fix. Every text from Sentry or the model is attacker-controlled
+// (Sentry DSNs are public, the model reads event text): it is stripped of invisible characters, HTML-escaped, its
+// Markdown links/images and @mentions defused, its closing keywords defused, and capped. Only the action's own values
+// (run URL, action SHA, measured test result) reach the machine-readable trailer.
+import type { IssueFacts, SentryFixResult } from '../schemas.js'
+import { cap, oneLine, stripInvisible } from './text.js'
+
+/** GitHub rejects PR bodies over 65,536 characters; stay well under it (UTF-16 units, so never under-counted). */
+export const PR_BODY_MAX = 65_000
+export const SUBJECT_MAX = 100
+export const TRAILER_TAG = 'sentry-codex-triage'
+
+const ROOT_CAUSE_COMMIT_MAX = 500
+const ROOT_CAUSE_MAX = 4_000
+const SUMMARY_MAX = 300
+const TITLE_MAX = 200
+const PATH_MAX = 200
+const COMMAND_MAX = 200
+const TRUNCATED = '*(truncated)*'
+
+export interface CommitInput {
+  shortId: string
+  summary: string
+  rootCause: string
+  permalink: string
+}
+
+export interface FileChange {
+  path: string
+  additions: number
+  deletions: number
+}
+
+export interface MeasuredTests {
+  command: string
+  passed: boolean
+  attempts: number
+  logTail?: string
+}
+
+export interface PrBodyInput {
+  issue: IssueFacts
+  result: SentryFixResult
+  filesChanged: FileChange[]
+  /** The test result as the action measured it; null when no test-command is configured. */
+  tests: MeasuredTests | null
+  /** The earlier fix PR of this issue that did not hold (the issue was seen after it merged). */
+  regressedFrom: { number: number; url: string } | null
+  runUrl: string
+  actionSha: string | null
+}
+
+export interface PrTrailer {
+  issue_id: string
+  short_id: string
+  run: string
+  action_sha: string | null
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Defusing untrusted text
+
+// GitHub closes an issue on merge for "<keyword>[:] <ref>" in a PR body or a default-branch commit message.
+const GITHUB_CLOSING =
+  /\b(close[sd]?|fix(?:e[sd])?|resolve[sd]?)(:?)(\s+)(?=(?:[\w.-]+\/[\w.-]+)?#\d|gh-\d|https?:\/\/)/gi
+// Sentry resolves every short ID found in the run of [A-Za-z0-9_-\s,] after such a keyword (getsentry/sentry
+// `_fixes_re` / `_short_id_re`): a short ID is any hyphenated token, so the hyphens in that run become U+2011
+// (non-breaking hyphen: visible, looks the same, ends Sentry's run).
+const SENTRY_CLOSING = /\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?):?\s+[A-Za-z0-9_\-\s,]+/gi
+
+/** Untrusted text can neither close a GitHub issue nor resolve another Sentry issue. */
+export function defuseClosingKeywords(text: string): string {
+  return text
+    .replace(
+      GITHUB_CLOSING,
+      (_m, keyword: string, colon: string, space: string) => `${keyword}${colon}${space}issue `
+    )
+    .replace(SENTRY_CLOSING, run => run.replace(/-/g, '\u2011'))
+}
+
+// Markdown punctuation is backslash-escaped, HTML metacharacters and pipes become entities, in ONE pass so an
+// entity's own '#' or '&' is never escaped again. '$' would start GitHub math, '!' an image.
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '|': '&#124;',
+  '@': '&#64;',
+  '\\': '\\\\',
+  '`': '\\`',
+  '*': '\\*',
+  _: '\\_',
+  '[': '\\[',
+  ']': '\\]',
+  '#': '\\#',
+  '~': '\\~',
+  '!': '\\!',
+  $: '\\$'
+}
+const ESCAPABLE = /[&<>|@\\`*_[\]#~!$]/g
+
+function escapePlain(text: string): string {
+  return text.replace(ESCAPABLE, c => ESCAPES[c] ?? c)
+}
+
+// A GitHub mention: @user or @org/team, not preceded by a word character (then it is an e-mail address).
+const MENTION = /@[A-Za-z0-9][A-Za-z0-9-]*(?:\/[A-Za-z0-9_.-]*[A-Za-z0-9_-])?/g
+
+/**
+ * One line of untrusted text as inert Markdown. A mention becomes a code span (`@octocat`): GitHub does not mention
+ * inside code, and unlike a zero-width joiner it stays visible and searchable. Any other '@' becomes &#64;.
+ */
+function inertLine(line: string): string {
+  let out = ''
+  let last = 0
+  for (const match of line.matchAll(MENTION)) {
+    const at = match.index
+    const before = line.charAt(at - 1)
+    if (/[A-Za-z0-9_`]/.test(before)) continue
+    out += escapePlain(line.slice(last, at)) + '`' + match[0] + '`'
+    last = at + match[0].length
+  }
+  out += escapePlain(line.slice(last))
+  // A leading '-', '+' or '=' could start a list, a thematic break or a setext heading that restyles the text above.
+  return out.replace(/^([-+=])/, '\\$1')
+}
+
+/**
+ * Multi-line untrusted text as inert Markdown: invisible characters removed, closing keywords defused, capped,
+ * indentation dropped (no code blocks), blank runs folded, every line escaped.
+ */
+export function inertProse(text: string, max: number): string {
+  const clean = cap(defuseClosingKeywords(stripInvisible(text.replace(/\r\n?/g, '\n'))).trim(), max)
+  const lines: string[] = []
+  for (const raw of clean.split('\n')) {
+    const line = raw.replace(/\t/g, ' ').trim()
+    if (line === '' && (lines.length === 0 || lines[lines.length - 1] === '')) continue
+    lines.push(line === '' ? '' : inertLine(line.replace(/ {2,}/g, ' ')))
+  }
+  return lines.join('\n').trim()
+}
+
+/** One line of untrusted text as inert Markdown. */
+export function inertText(text: string, max: number): string {
+  return inertLine(oneLine(defuseClosingKeywords(text), max))
+}
+
+/** A table cell: inert, a dash when empty. Pipes are entities, which GFM does not split cells on. */
+function cell(text: string, max: number): string {
+  return inertText(text, max) || '-'
+}
+
+/** A code span that holds any text: the fence is longer than every backtick run inside it. */
+function codeSpan(text: string, max: number): string {
+  const line = oneLine(text, max)
+  const longest = Math.max(0, ...Array.from(line.matchAll(/`+/g), m => m[0].length))
+  const fence = '`'.repeat(longest + 1)
+  const pad = line.startsWith('`') || line.endsWith('`') || line === '' ? ' ' : ''
+  return `${fence}${pad}${line}${pad}${fence}`
+}
+
+/** A fenced code block: GitHub renders no HTML, link or mention inside it. */
+function codeBlock(text: string): string {
+  const body = stripInvisible(text.replace(/\r\n?/g, '\n')).replace(/\n+$/, '')
+  const longest = Math.max(0, ...Array.from(body.matchAll(/`{3,}|~{3,}/g), m => m[0].length))
+  const fence = '`'.repeat(Math.max(3, longest + 1))
+  return `${fence}text\n${body}\n${fence}`
+}
+
+/** An http(s) URL safe as a Markdown link target, or null. */
+function safeUrl(url: string): string | null {
+  try {
+    const parsed = new URL(url)
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return null
+    return parsed.href.replace(/[()<> ]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+  } catch {
+    return null
+  }
+}
+
+function link(text: string, url: string): string {
+  const href = safeUrl(url)
+  return href ? `[${text}](${href})` : text
+}
+
+function dateCell(iso: string): string {
+  const date = new Date(iso)
+  return Number.isNaN(date.getTime())
+    ? cell(iso, 40)
+    : date.toISOString().slice(0, 16).replace('T', ' ') + ' UTC'
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Commit message and title
+
+/** `fix: resolve <SHORTID> — <summary>`, at most 100 characters. The keyword resolves the Sentry issue on release. */
+export function commitSubject(input: { shortId: string; summary: string }): string {
+  const prefix = `fix: resolve ${oneLine(input.shortId, 60)}`
+  const room = SUBJECT_MAX - Array.from(prefix).length - 3
+  const summary = room > 1 ? oneLine(defuseClosingKeywords(input.summary), room) : ''
+  return summary === '' ? cap(prefix, SUBJECT_MAX) : `${prefix} — ${summary}`
+}
+
+function wrap(text: string, width: number): string {
+  const lines: string[] = []
+  let line = ''
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line)
+      line = word
+    } else line = line === '' ? word : `${line} ${word}`
+  }
+  if (line !== '') lines.push(line)
+  return lines.join('\n')
+}
+
+/**
+ * Subject, blank line, the root cause (one paragraph, wrapped at 72), and the Sentry link. The last line has a space
+ * before its colon, so git reads no trailer in it, and no model text is in the last paragraph.
+ */
+export function commitMessage(input: CommitInput): string {
+  const subject = commitSubject(input)
+  const rootCause = oneLine(defuseClosingKeywords(input.rootCause), ROOT_CAUSE_COMMIT_MAX)
+  const paragraphs = [subject]
+  if (rootCause !== '') paragraphs.push(wrap(rootCause, 72))
+  const url = safeUrl(input.permalink)
+  if (url) paragraphs.push(`Sentry issue ${oneLine(input.shortId, 60)} at ${url}`)
+  return paragraphs.join('\n\n') + '\n'
+}
+
+/** The PR title is the commit subject. */
+export function prTitle(input: { shortId: string; summary: string }): string {
+  return commitSubject(input)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// PR body
+
+interface Limits {
+  logTail: number
+  notes: number
+  fileRows: number
+}
+
+// Shortened in stages until the body fits: the log tail first, then the notes, then the rows of the files table.
+const STAGES: Limits[] = [
+  { logTail: 6_000, notes: 12_000, fileRows: 200 },
+  { logTail: 1_500, notes: 12_000, fileRows: 200 },
+  { logTail: 0, notes: 12_000, fileRows: 200 },
+  { logTail: 0, notes: 3_000, fileRows: 200 },
+  { logTail: 0, notes: 500, fileRows: 200 },
+  { logTail: 0, notes: 500, fileRows: 50 },
+  { logTail: 0, notes: 500, fileRows: 10 }
+]
+
+/** The machine-readable trailer: trusted values only, as JSON that cannot close the HTML comment. */
+export function prTrailer(trailer: PrTrailer): string {
+  const json = JSON.stringify({
+    issue_id: trailer.issue_id,
+    short_id: trailer.short_id,
+    run: trailer.run,
+    action_sha: trailer.action_sha
+  }).replace(/[<>&-]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  return `<!-- ${TRAILER_TAG}: ${json} -->`
+}
+
+/** Reads the trailer back from a PR body this action wrote, or null. */
+export function readPrTrailer(body: string): PrTrailer | null {
+  const match = /<!-- sentry-codex-triage: (\{[^\n]*\}) -->\s*$/.exec(body)
+  if (!match) return null
+  try {
+    const value = JSON.parse(match[1] ?? '') as Record<string, unknown>
+    const { issue_id, short_id, run, action_sha } = value
+    if (typeof issue_id !== 'string' || typeof short_id !== 'string' || typeof run !== 'string') return null
+    if (action_sha !== null && typeof action_sha !== 'string') return null
+    return { issue_id, short_id, run, action_sha }
+  } catch {
+    return null
+  }
+}
+
+function testsSection(tests: MeasuredTests | null, result: SentryFixResult, limits: Limits): string[] {
+  const lines = ['### Tests (as measured by the action)', '']
+  if (tests === null) {
+    lines.push('No `test-command` configured: the action ran no tests. Review and test this change yourself.')
+  } else {
+    const verdict = tests.passed ? '✅ **passed**' : '❌ **failed**'
+    const attempts = `${tests.attempts} attempt${tests.attempts === 1 ? '' : 's'}`
+    lines.push(`${codeSpan(tests.command, COMMAND_MAX)} ${verdict} (${attempts}).`)
+    const tail = tests.logTail ?? ''
+    if (tail.trim() !== '') {
+      if (limits.logTail > 0) {
+        const chars = Array.from(tail)
+        const cut = chars.length > limits.logTail
+        const kept = cut ? chars.slice(chars.length - limits.logTail).join('') : tail
+        lines.push('', '<details><summary>Test output (last lines)</summary>', '')
+        if (cut) lines.push(TRUNCATED, '')
+        lines.push(codeBlock(kept), '', '</details>')
+      } else {
+        lines.push('', `Test output omitted ${TRUNCATED}.`)
+      }
+    }
+  }
+  if (result.tests_run !== null || result.tests_passed !== null) {
+    const claimed = result.tests_passed === null ? 'no result' : result.tests_passed ? 'passed' : 'failed'
+    const command = result.tests_run === null ? 'tests' : codeSpan(result.tests_run, COMMAND_MAX)
+    lines.push('', `The agent reported ${command}: ${claimed} (its own claim, not the measurement above).`)
+  }
+  return lines
+}
+
+function filesSection(files: FileChange[], limits: Limits): string[] {
+  const lines = ['### Files changed', '']
+  if (files.length === 0) return [...lines, 'No files changed.']
+  lines.push('| File | + | − |', '|---|--:|--:|')
+  const shown = files.slice(0, limits.fileRows)
+  for (const file of shown) {
+    lines.push(`| ${cell(file.path, PATH_MAX)} | ${file.additions} | ${file.deletions} |`)
+  }
+  if (shown.length < files.length) {
+    const add = files.reduce((n, f) => n + f.additions, 0)
+    const del = files.reduce((n, f) => n + f.deletions, 0)
+    lines.push(`| … ${files.length - shown.length} more ${TRUNCATED} | ${add} total | ${del} total |`)
+  }
+  return lines
+}
+
+function renderBody(input: PrBodyInput, limits: Limits): string {
+  const { issue, result } = input
+  const shortId = cell(issue.short_id, 60)
+  const lines: string[] = []
+  lines.push(`## Fix for Sentry issue ${link(shortId, issue.permalink)}`, '')
+  lines.push(`> ${inertText(issue.title, TITLE_MAX) || '(untitled)'}`)
+  if (issue.culprit) lines.push(`>`, `> in ${inertText(issue.culprit, TITLE_MAX)}`)
+  lines.push('')
+  lines.push('| Project | Level | Events | Users | First seen | Last seen |', '|---|---|--:|--:|---|---|')
+  lines.push(
+    `| ${cell(issue.project, 60)} | ${cell(issue.level, 20)} | ${issue.events} | ${issue.users} | ` +
+      `${dateCell(issue.first_seen)} | ${dateCell(issue.last_seen)} |`,
+    ''
+  )
+  if (input.regressedFrom) {
+    const pr = link(`#${input.regressedFrom.number}`, input.regressedFrom.url)
+    lines.push(
+      '> [!IMPORTANT]',
+      `> An earlier fix, ${pr}, did not hold: the issue was seen again after it merged.`,
+      ''
+    )
+  }
+  lines.push('### Root cause', '', inertProse(result.root_cause, ROOT_CAUSE_MAX) || '(none given)', '')
+  lines.push(
+    '### What changed and why',
+    '',
+    `**${inertText(result.summary, SUMMARY_MAX) || '(no summary)'}**`
+  )
+  const notes = inertProse(result.notes, limits.notes)
+  if (notes !== '') {
+    lines.push('', notes)
+    if (Array.from(result.notes.trim()).length > limits.notes) lines.push('', TRUNCATED)
+  }
+  lines.push('')
+  lines.push(...filesSection(input.filesChanged, limits), '')
+  lines.push(...testsSection(input.tests, result, limits), '')
+  lines.push('### Confidence', '', `The agent rates its confidence in this fix **${result.confidence}**.`, '')
+  lines.push(
+    '> [!WARNING]',
+    '> This pull request is machine-generated by sentry-codex-triage from a Sentry issue and an AI agent. ' +
+      'Text above from Sentry and the model is untrusted and shown escaped. It needs human review before merging.',
+    '>',
+    `> Merging and releasing it resolves ${shortId} in Sentry; if the issue recurs, Sentry marks it regressed.`,
+    ''
+  )
+  const run = safeUrl(input.runUrl)
+  if (run) lines.push(`Opened by [this workflow run](${run}).`, '')
+  return lines.join('\n')
+}
+
+/**
+ * The PR body: Sentry facts, root cause, change, files, measured tests, confidence, review note and the trailer,
+ * under PR_BODY_MAX. Shortened in stages (log tail, notes, file rows), then cut hard; the trailer is never cut.
+ */
+export function prBody(input: PrBodyInput): string {
+  const trailer = prTrailer({
+    issue_id: input.issue.id,
+    short_id: input.issue.short_id,
+    run: input.runUrl,
+    action_sha: input.actionSha
+  })
+  const room = PR_BODY_MAX - trailer.length - 1
+  let body = ''
+  for (const limits of STAGES) {
+    body = renderBody(input, limits)
+    if (body.length <= room) return `${body}\n${trailer}`
+  }
+  const marker = `\n\n${TRUNCATED}\n`
+  let cut = body.slice(0, room - marker.length)
+  // Never end inside a surrogate pair or an entity.
+  if (/[\ud800-\udbff]$/.test(cut)) cut = cut.slice(0, -1)
+  cut = cut.replace(/&[#\w]*$/, '')
+  return `${cut}${marker}\n${trailer}`
+}
