@@ -152,3 +152,55 @@ export interface Repo {
   /** Every change in the worktree against its base commit. */
   diff(worktree: Worktree): Promise<WorktreeDiff>
 }
+
+// ---- verification and landing (fix mode) ----
+
+export interface TestRun {
+  passed: boolean
+  /** null when killed at the time budget or when it could not start */
+  exitCode: number | null
+  timedOut: boolean
+  /** the last lines of combined stdout/stderr, capped */
+  logTail: string
+  durationMs: number
+}
+
+/** Runs the repository's test-command itself, outside the agent, with an environment that holds no credential. */
+export interface TestRunner {
+  run(options: { command: string; cwd: string; timeoutMs: number }): Promise<TestRun>
+}
+
+export type PushOutcome =
+  | { kind: 'pushed'; sha: string }
+  /** the branch exists on the remote: this run did not create it, so it is never overwritten */
+  | { kind: 'exists' }
+  | { kind: 'failed'; reason: string; auth: boolean }
+
+/** Commits a fix on the planned base and pushes it to a new branch, with a credential scoped to that one push. */
+export interface Lander {
+  commitAndPush(options: {
+    baseSha: string
+    patch: string
+    branch: string
+    message: string
+  }): Promise<PushOutcome>
+}
+
+export type OpenPullRequestOutcome =
+  | { kind: 'opened'; number: number; url: string }
+  /** GitHub answered 422: a PR from this head already exists */
+  | { kind: 'exists' }
+  | { kind: 'failed'; reason: string }
+
+export interface GitHubWriter {
+  openPullRequest(options: {
+    branch: string
+    base: string
+    title: string
+    body: string
+    draft: boolean
+    labels: string[]
+    reviewers: string[]
+    teamReviewers: string[]
+  }): Promise<OpenPullRequestOutcome>
+}
