@@ -1,15 +1,15 @@
 // `npm run demo`: the main job, run locally. Starts the local sandbox (fake Sentry, fake GitHub, fake artifact
 // service and a fake model, all on 127.0.0.1, plus a checkout of a sample shop with real bugs), runs the bundled
 // dist/index.js exactly as the GitHub runner would (Node 24, INPUT_* and GITHUB_* env) with the real Codex CLI and
-// the real Sentry MCP server, and prints the log, the job summary, the outputs, the artifact and the fixes.
-// `npm run demo -- triage` runs triage mode instead (no agent).
+// the real Sentry MCP server, and prints the log, the job summary, the pull requests it opened, the outputs and the
+// artifact. `npm run demo -- dry-run` shows the fixes without pushing; `npm run demo -- triage` runs no agent.
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { runAction } from '../test-support/action-process.js'
 import { startAgentSandbox } from '../test-support/sandbox.js'
 import { triageScenario } from '../test-support/world.js'
 
-const mode = process.argv[2] ?? 'dry-run'
+const mode = process.argv[2] ?? 'fix'
 const scenario = triageScenario()
 const sandbox = await startAgentSandbox(scenario, { sentryPageSize: 2 })
 try {
@@ -25,7 +25,12 @@ try {
   console.log(
     `  checkout       ${sandbox.checkout.checkout}  (sample shop, base ${sandbox.checkout.baseSha.slice(0, 8)})`
   )
-  const inputs: Record<string, string> = { ...sandbox.inputs, ...scenario.inputs, mode }
+  const inputs: Record<string, string> = {
+    ...sandbox.inputs,
+    ...scenario.inputs,
+    mode,
+    'test-command': 'npm test'
+  }
   console.log(
     `\nRunning dist/index.js (mode ${mode}, projects "${inputs['sentry-project']}", top ${inputs.top}, max-prs ${inputs['max-prs']}) ...\n`
   )
@@ -45,6 +50,27 @@ try {
   console.log(`\nExit code: ${run.code}`)
   console.log('\n──────── Job summary (GITHUB_STEP_SUMMARY) ────────\n')
   console.log(run.stepSummary)
+  const pulls = JSON.parse(run.outputs['pull-requests'] || '[]') as {
+    issue: string
+    number: number
+    url: string
+  }[]
+  if (mode === 'fix') {
+    console.log('──────── Pull requests opened (fake GitHub) ────────')
+    for (const pr of pulls) console.log(`  #${pr.number} ${pr.issue}: ${pr.url}`)
+    for (const p of sandbox.github.world.pulls.filter(p => pulls.some(o => o.number === p.number))) {
+      console.log(
+        `\n  ── #${p.number} ${p.title}  (${p.head.ref} -> ${p.base.ref}, labels: ${p.labels.join(', ')})`
+      )
+      console.log(
+        p.body
+          ?.split('\n')
+          .map(line => `  │ ${line}`)
+          .join('\n')
+      )
+    }
+    console.log('')
+  }
   console.log('──────── Outputs (GITHUB_OUTPUT) ────────')
   for (const [name, value] of Object.entries(run.outputs)) console.log(`  ${name} = ${value}`)
   console.log('\n──────── Artifact ────────')
@@ -57,9 +83,14 @@ try {
     const summary = JSON.parse(await readFile(run.outputs['summary-file'], 'utf8'))
     console.log(`  summary file: ${run.outputs['summary-file']}`)
     console.log(`  totals: ${JSON.stringify(summary.totals)}  usage: ${JSON.stringify(summary.usage)}`)
-    for (const issue of summary.issues.filter((i: { files_changed?: string[] }) => i.files_changed)) {
-      console.log(`\n──────── ${issue.short_id}: the fix the agent made (not pushed in ${mode}) ────────`)
-      console.log(await readFile(path.join(runDir, `work-${issue.short_id}`, 'fix.patch'), 'utf8'))
+    for (const issue of summary.issues) {
+      const patch = await readFile(path.join(runDir, `work-${issue.short_id}`, 'fix.patch'), 'utf8').catch(
+        () => null
+      )
+      if (patch === null) continue
+      const where = issue.branch ? `pushed as ${issue.branch}` : 'not pushed'
+      console.log(`\n──────── ${issue.short_id}: the fix as a patch (${where}) ────────`)
+      console.log(patch)
     }
   }
   process.exitCode = run.code ?? 1

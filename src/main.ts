@@ -11,6 +11,9 @@ import { createActionsLog } from './adapters/actions-log.js'
 import { createRunFiles } from './adapters/run-files.js'
 import { checkCodexSandbox, createCodexAgent, installCodex, installSentryMcp } from './adapters/codex-cli.js'
 import { createGitRepo } from './adapters/git-cli.js'
+import { createGitLander, tokenForms } from './adapters/git-land.js'
+import { createGitHubWriter } from './adapters/github-writer.js'
+import { createTestRunner } from './adapters/test-runner.js'
 import type { Agent, Log } from './ports.js'
 import { renderJobSummary } from './domain/report-markdown.js'
 import { errorMessage } from './util/errors.js'
@@ -53,6 +56,25 @@ async function runWired(settings: Settings, context: RunContext): Promise<RunRep
     log,
     userAgent: USER_AGENT
   })
+  // The push credential's derived forms (base64 in the extraheader) are secrets too.
+  for (const form of tokenForms(settings.github.token)) core.setSecret(form)
+  const secrets = [settings.github.token, settings.sentry.token, settings.agent.openaiApiKey].filter(
+    (v): v is string => !!v
+  )
+  const landDeps =
+    settings.mode === 'fix'
+      ? {
+          writer: createGitHubWriter(octokit, { owner, repo }, log),
+          lander: createGitLander({
+            dir: context.workspace,
+            worktreesDir: path.join(runDir, 'land'),
+            token: settings.github.token,
+            author: settings.pr.author,
+            log,
+            serverUrl: process.env.SENTRY_CODEX_TRIAGE_PUSH_ANY_HOST ? undefined : context.serverUrl
+          })
+        }
+      : {}
   const agentDeps = AGENT_MODES.includes(settings.mode)
     ? await wireAgent(settings, context, runDir, log).catch(error => {
         // Without an agent every candidate ends agent-failed with this reason; the summary is still written.
@@ -81,6 +103,9 @@ async function runWired(settings: Settings, context: RunContext): Promise<RunRep
       files: createRunFiles(runDir),
       log,
       clock: { now: () => new Date() },
+      tests: createTestRunner({ env: process.env, log }),
+      secrets,
+      ...landDeps,
       ...agentDeps
     }
   )

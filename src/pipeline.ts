@@ -1,11 +1,24 @@
 // The whole run as named steps over injected collaborators. It constructs nothing and imports no @actions/* module:
 // main.ts wires the real adapters, tests wire fakes.
 import path from 'node:path'
-import type { Agent, ArtifactSink, Clock, GitHubReader, Log, Repo, RunFiles, SentryApi } from './ports.js'
+import type {
+  Agent,
+  ArtifactSink,
+  Clock,
+  GitHubReader,
+  GitHubWriter,
+  Lander,
+  Log,
+  Repo,
+  RunFiles,
+  SentryApi,
+  TestRunner
+} from './ports.js'
 import type { Settings } from './settings.js'
 import type { Plan, PlanIssue, RunInfo, TokenUsage, TriageSummary } from './schemas.js'
 import { runPlan, limitsOf, sentryScope } from './stages/plan.js'
-import { workIssue, type WorkResult } from './stages/work.js'
+import { workIssue } from './stages/work.js'
+import { landFix } from './stages/land.js'
 import {
   ZERO_USAGE,
   addUsage,
@@ -23,9 +36,15 @@ export interface PipelineDeps {
   files: RunFiles
   log: Log
   clock: Clock
-  /** the agent and the checkout: wired only for the modes that run the agent */
+  /** the agent, the checkout and the test runner: wired only for the modes that run the agent */
   agent?: Agent
   repo?: Repo
+  tests?: TestRunner
+  /** commit + push and PR creation: wired only for the modes that land fixes */
+  lander?: Lander
+  writer?: GitHubWriter
+  /** the action's own secret values (the policy gate refuses a diff that adds one) */
+  secrets?: string[]
 }
 
 export interface RunIdentity {
@@ -50,10 +69,10 @@ export const SUMMARY_FILE = 'triage-summary.json'
  * Codex's raw event stream stays on the runner: it carries everything the agent read, and the audit log is its digest.
  */
 export const ARTIFACT_FILES =
-  /^(triage-summary\.json|plan\.json|work-[A-Za-z0-9_-]+\/(result\.json|fix\.patch|audit\.jsonl|tests\.log))$/
+  /^(triage-summary\.json|plan\.json|work-[A-Za-z0-9_-]+\/((attempt-\d+\/)?audit\.jsonl|result\.json|fix\.patch|tests\.log))$/
 
 /** Modes whose stages exist in this version. */
-export const IMPLEMENTED_MODES: readonly Settings['mode'][] = ['triage', 'dry-run']
+export const IMPLEMENTED_MODES: readonly Settings['mode'][] = ['triage', 'dry-run', 'fix']
 /** Modes that run the agent (and need a checkout and a model key). */
 export const AGENT_MODES: readonly Settings['mode'][] = ['dry-run', 'fix', 'work']
 
@@ -68,7 +87,7 @@ export async function runPipeline(
   let outcomes = new Map<string, CandidateOutcome>()
   try {
     plan = await runPlan(settings, identity.repository, deps)
-    if (AGENT_MODES.includes(settings.mode)) outcomes = await workCandidates(plan, settings, deps)
+    if (AGENT_MODES.includes(settings.mode)) outcomes = await workCandidates(plan, settings, identity, deps)
   } catch (error) {
     failure = errorMessage(error)
     deps.log.warning(`Run stopped: ${failure}`)
@@ -120,30 +139,51 @@ function fallbackFor(plan: Plan, settings: Settings): (shortId: string) => Candi
   }
 }
 
-/** Works candidates in plan order until max-prs of them have a fix (bounded concurrency, back-fill on failure). */
+/**
+ * Works candidates in plan order until max-prs of them have a PR (fix) or a ready fix (dry-run), with bounded
+ * concurrency; a candidate that ends without one is back-filled by the next. The cap is enforced here, in code.
+ */
 async function workCandidates(
   plan: Plan,
   settings: Settings,
+  identity: RunIdentity,
   deps: PipelineDeps
 ): Promise<Map<string, CandidateOutcome>> {
-  const { agent, repo } = deps
-  if (!agent || !repo) throw new Error(`mode ${settings.mode} needs the agent and the checkout wired`)
+  const { agent, repo, tests } = deps
+  if (!agent || !repo || !tests)
+    throw new Error(`mode ${settings.mode} needs the agent, the checkout and a test runner`)
+  const landing = settings.mode === 'fix'
+  if (landing && (!deps.lander || !deps.writer))
+    throw new Error('mode fix needs the lander and the GitHub writer')
   const candidates = plan.candidates.map(id => plan.issues.find(i => i.facts.short_id === id)!) as PlanIssue[]
   const results = await workUntil(
     candidates,
     { goal: settings.selection.maxPrs, concurrency: settings.agent.concurrency },
     planned =>
-      deps.log.group(`Issue ${planned.facts.short_id}`, () =>
-        workIssue(planned, plan, settings, {
+      deps.log.group(`Issue ${planned.facts.short_id}`, async () => {
+        const work = await workIssue(planned, plan, settings, {
           sentry: deps.sentry,
           agent,
           repo,
+          tests,
           files: deps.files,
           log: deps.log,
-          clock: deps.clock
+          clock: deps.clock,
+          secrets: deps.secrets ?? []
         })
-      ),
-    (result: WorkResult) => result.diff !== null
+        if (!work.ready) return { shortId: work.shortId, outcome: work.outcome, counts: false }
+        if (!landing) return { shortId: work.shortId, outcome: work.outcome, counts: true }
+        const outcome = await landFix(
+          planned,
+          work.ready,
+          work.outcome,
+          { base: plan.base, runUrl: identity.runUrl, actionSha: null },
+          settings,
+          { github: deps.github, writer: deps.writer!, lander: deps.lander!, log: deps.log }
+        )
+        return { shortId: work.shortId, outcome, counts: outcome.disposition === 'pr-opened' }
+      }),
+    result => result.counts
   )
   return new Map([...results.values()].map(r => [r.shortId, r.outcome]))
 }

@@ -74,6 +74,7 @@ export const INPUT_NAMES = [
   'labels',
   'reviewers',
   'draft',
+  'commit-author',
   'github-token',
   'artifact-name',
   'retention-days',
@@ -138,6 +139,8 @@ export interface Settings {
     reviewers: string[]
     teamReviewers: string[]
     draft: boolean
+    /** who the fix commits are authored and committed by */
+    author: { name: string; email: string }
   }
   github: { token: string }
   artifact: { name: string; retentionDays: number }
@@ -187,6 +190,16 @@ const fields = {
   labels: ruled(labels),
   reviewers: ruled(reviewers),
   draft: boolean('draft'),
+  'commit-author': filled('commit-author', 'a git identity such as "Name <email>"').pipe(
+    z
+      .string()
+      .transform(value => /^([^<>\n]*[^<>\s])\s*<([^<>\s@]+@[^<>\s]+)>$/.exec(value))
+      .refine(match => match !== null, {
+        error:
+          'Input \'commit-author\' must be a git identity like "sentry-codex-triage <bot@example.com>": a name, then an e-mail address in angle brackets.'
+      })
+      .transform(match => ({ name: match![1]!, email: match![2]! }))
+  ),
   'github-token': secret(
     'github-token',
     emptyMessage(
@@ -315,7 +328,8 @@ function toSettings(inputs: Inputs): ParsedSettings {
       labels: inputs.labels,
       reviewers: inputs.reviewers.users,
       teamReviewers: inputs.reviewers.teams,
-      draft: inputs.draft
+      draft: inputs.draft,
+      author: inputs['commit-author']
     },
     github: { token: inputs['github-token'] },
     artifact: { name: inputs['artifact-name'], retentionDays: inputs['retention-days'] },

@@ -67,3 +67,113 @@ export function sampleModel(scripts: Partial<Record<string, ModelScript>> = {}):
     ...(scripts as Record<string, ModelScript>)
   })
 }
+
+// ---- runs the policy gate and the action's own tests must catch ----
+
+/** The sample fix's apply_patch body without its Begin/End lines, to combine with other hunks. */
+function fixHunks(shortId: SampleShortId): string {
+  return SAMPLE_FIXES[shortId].applyPatch
+    .replace(/^\*\*\* Begin Patch\n/, '')
+    .replace(/\n?\*\*\* End Patch\n?$/, '')
+}
+
+function patch(...parts: string[]): string {
+  return ['*** Begin Patch', ...parts, '*** End Patch'].join('\n')
+}
+
+function answerFor(shortId: SampleShortId): ReturnType<typeof fixResultMessage> {
+  const fix = SAMPLE_FIXES[shortId]
+  return fixResultMessage({
+    summary: fix.summary,
+    root_cause: fix.root_cause,
+    files_changed: [fix.file, fix.testFile],
+    tests_run: 'npm test',
+    tests_passed: true
+  })
+}
+
+/** Fixes the bug and also "fixes" CI by editing a workflow (denied by deny-paths). */
+export function ciEditScript(shortId: SampleShortId): ModelScript {
+  return sequence(
+    [
+      applyPatchCall(
+        patch(
+          fixHunks(shortId),
+          '*** Add File: .github/workflows/ci.yml',
+          '+name: ci',
+          '+on: push',
+          '+jobs: {}'
+        )
+      )
+    ],
+    [answerFor(shortId)]
+  )
+}
+
+/** Makes an existing test pass by changing its assertion. */
+export function editExistingTestScript(shortId: SampleShortId): ModelScript {
+  return sequence(
+    [
+      applyPatchCall(
+        patch(
+          fixHunks(shortId),
+          '*** Update File: test/totals.test.js',
+          '@@',
+          "-test('adds shipping below the free-shipping threshold', () => {",
+          "+test.skip('adds shipping below the free-shipping threshold', () => {"
+        )
+      )
+    ],
+    [answerFor(shortId)]
+  )
+}
+
+/** Touches thirty files (max-changed-files is 10 by default). */
+export function thirtyFilesScript(shortId: SampleShortId): ModelScript {
+  const files = Array.from({ length: 30 }, (_, i) =>
+    [`*** Add File: src/generated/part-${i + 1}.js`, `+export const part${i + 1} = ${i + 1}`].join('\n')
+  )
+  return sequence([applyPatchCall(patch(fixHunks(shortId), ...files))], [answerFor(shortId)])
+}
+
+const BROKEN_TEST = 'test/regression-broken.test.js'
+
+/** Each run adds a regression test that fails: the action's own test run never passes. */
+function brokenRun(shortId: SampleShortId): ModelScript {
+  return sequence(
+    [
+      applyPatchCall(
+        patch(
+          `*** Add File: ${BROKEN_TEST}`,
+          "+import { test } from 'node:test'",
+          "+import assert from 'node:assert/strict'",
+          `+test('${shortId} regression (wrong expectation)', () => assert.equal(1, 2))`
+        )
+      )
+    ],
+    [answerFor(shortId)]
+  )
+}
+
+/** The first run's change fails the tests; the follow-up run (told the failure) removes it and fixes the bug. */
+export function secondAttemptScript(shortId: SampleShortId): ModelScript {
+  const first = brokenRun(shortId)
+  const second = sequence(
+    [applyPatchCall(patch(`*** Delete File: ${BROKEN_TEST}`, fixHunks(shortId)))],
+    [answerFor(shortId)]
+  )
+  return conversation =>
+    conversation.userText.includes('did not pass the tests') ? second(conversation) : first(conversation)
+}
+
+/** Every run's change fails the tests. */
+export function alwaysFailingScript(shortId: SampleShortId): ModelScript {
+  const run = brokenRun(shortId)
+  return conversation => {
+    // A follow-up run starts from the broken file already present: add it only if it is not there yet.
+    if (conversation.userText.includes('did not pass the tests')) {
+      return sequence([shellCall('true')], [answerFor(shortId)])(conversation)
+    }
+    return run(conversation)
+  }
+}

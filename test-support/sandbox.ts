@@ -4,10 +4,14 @@ import { startFakeSentry, FAKE_SENTRY_TOKEN, type FakeSentry, type SentryWorld }
 import { startFakeGitHub, type FakeGitHub, type GitHubWorld } from './fake-github.js'
 import { runtimeEnv, startFakeArtifacts, type FakeArtifacts } from './fake-artifacts.js'
 import path from 'node:path'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
 import { createSampleCheckout, type SampleCheckout } from './sample-repo.js'
 import { startFakeModel, type FakeModel, type ModelScript } from './fake-model.js'
 import { sampleModel } from './agent-scripts.js'
 import { ROOT } from './action-process.js'
+
+const exec = promisify(execFile)
 
 export const SANDBOX_GITHUB_TOKEN = 'ghs_sandboxWriteToken0123456789abcdefABCD'
 export const SANDBOX_OPENAI_KEY = 'sk-sandbox-model-key-0123456789abcdef'
@@ -28,6 +32,10 @@ export interface Sandbox {
 export interface SandboxOptions {
   sentryPageSize?: number
   latencyMs?: number
+  /** a bare repository whose branches the fake GitHub reports (pushes to it become visible) */
+  bareRepo?: string
+  /** more tokens the fake GitHub API accepts for writes (the git remote accepts only SANDBOX_GITHUB_TOKEN) */
+  extraGithubTokens?: string[]
 }
 
 export async function startSandbox(
@@ -39,8 +47,9 @@ export async function startSandbox(
     latencyMs: options.latencyMs
   })
   const github = await startFakeGitHub(worlds.github, {
-    tokens: { write: [SANDBOX_GITHUB_TOKEN] },
-    latencyMs: options.latencyMs
+    tokens: { write: [SANDBOX_GITHUB_TOKEN, ...(options.extraGithubTokens ?? [])] },
+    latencyMs: options.latencyMs,
+    bareRepo: options.bareRepo
   })
   const artifacts = await startFakeArtifacts({ latencyMs: options.latencyMs })
   return {
@@ -73,13 +82,22 @@ export async function startAgentSandbox(
   worlds: { sentry: SentryWorld; github: GitHubWorld },
   options: SandboxOptions & { model?: ModelScript; modelLatencyMs?: number } = {}
 ): Promise<AgentSandbox> {
-  // actions/checkout leaves the job token in .git/config: the action must remove it before the agent runs.
+  // A checkout as actions/checkout leaves it: a depth-1 clone over HTTP whose remote demands the job token, with the
+  // token persisted in .git/config (the action must remove it before the agent runs, and push with its own).
   const checkout = await createSampleCheckout({
+    remote: 'http',
     persistCredentials: 'extraheader',
     token: SANDBOX_GITHUB_TOKEN
   })
-  const github = { ...worlds.github, branches: { ...worlds.github.branches, main: checkout.baseSha } }
-  const base = await startSandbox({ sentry: worlds.sentry, github }, options)
+  // The world's other branches (fixes in flight) exist on the remote too; the fake GitHub reads refs from it.
+  const branches =
+    worlds.github.branches instanceof Map
+      ? [...worlds.github.branches.keys()]
+      : Object.keys(worlds.github.branches)
+  for (const branch of branches.filter(b => b !== 'main')) {
+    await exec('git', ['update-ref', `refs/heads/${branch}`, checkout.baseSha], { cwd: checkout.bare })
+  }
+  const base = await startSandbox(worlds, { ...options, bareRepo: checkout.bare })
   const model = await startFakeModel(options.model ?? sampleModel(), { latencyMs: options.modelLatencyMs })
   return {
     ...base,
@@ -89,11 +107,31 @@ export async function startAgentSandbox(
     env: {
       ...base.env,
       SENTRY_CODEX_TRIAGE_CODEX_PATH: path.join(ROOT, 'node_modules/@openai/codex/bin/codex.js'),
-      SENTRY_CODEX_TRIAGE_MCP_ENTRY: path.join(ROOT, 'node_modules/@sentry/mcp-server/dist/index.js')
+      SENTRY_CODEX_TRIAGE_MCP_ENTRY: path.join(ROOT, 'node_modules/@sentry/mcp-server/dist/index.js'),
+      // The sandbox's git remote is on 127.0.0.1, not on GITHUB_SERVER_URL's host.
+      SENTRY_CODEX_TRIAGE_PUSH_ANY_HOST: '1'
     },
     async close() {
       await Promise.all([base.close(), model.close()])
       await checkout.cleanup()
     }
   }
+}
+
+/** Branch name -> commit on the sandbox's bare remote. */
+export async function remoteBranches(s: AgentSandbox): Promise<Record<string, string>> {
+  const { stdout } = await exec(
+    'git',
+    ['for-each-ref', '--format=%(refname:lstrip=2) %(objectname)', 'refs/heads'],
+    {
+      cwd: s.checkout.bare
+    }
+  )
+  return Object.fromEntries(
+    stdout
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map(line => line.split(' ') as [string, string])
+  )
 }

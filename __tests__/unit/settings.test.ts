@@ -90,7 +90,8 @@ const EXPECTED_DEFAULTS: Settings = {
     labels: ['sentry', 'automated-fix'],
     reviewers: [],
     teamReviewers: [],
-    draft: false
+    draft: false,
+    author: { name: 'github-actions[bot]', email: '41898282+github-actions[bot]@users.noreply.github.com' }
   },
   github: { token: GITHUB_TOKEN },
   artifact: { name: 'sentry-triage-4242', retentionDays: 30 },
@@ -764,5 +765,24 @@ describe('codex-args that would loosen what the action configures', () => {
       ok: true,
       value: ['-c', 'model_verbosity=low', '--color', 'never']
     })
+  })
+})
+
+describe('commit-author', () => {
+  it('rejects an identity without an e-mail in angle brackets and says how to write it', async () => {
+    const { parseSettings } = await import('../../src/settings.js')
+    const { inputValues } = await import('../../test-support/action-inputs.js')
+    const values = inputValues({
+      'sentry-token': 'sntryu_0123456789',
+      'sentry-org': 'acme',
+      'sentry-project': 'api',
+      mode: 'triage',
+      'commit-author': 'just a name'
+    })
+    const result = parseSettings(name => values[name] ?? '')
+    expect(result.ok).toBe(false)
+    expect(!result.ok && result.errors.join('\n')).toMatch(
+      /Input 'commit-author' must be a git identity like/
+    )
   })
 })

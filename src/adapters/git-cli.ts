@@ -61,7 +61,7 @@ export class GitError extends Error {
 
 // ------------------------------------------------------------------------------------------------ execGit
 
-interface ExecGitOptions {
+export interface ExecGitOptions {
   cwd: string
   /** added to (and overriding) the non-interactive environment */
   env?: Record<string, string>
@@ -73,7 +73,7 @@ interface ExecGitOptions {
   log?: Log
 }
 
-interface ExecGitResult {
+export interface ExecGitResult {
   exitCode: number
   stdout: Buffer
   stderr: string
@@ -120,7 +120,7 @@ function gitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 /** The one way this adapter runs git. Arguments never carry a credential. */
-async function execGit(args: string[], options: ExecGitOptions): Promise<ExecGitResult> {
+export async function execGit(args: string[], options: ExecGitOptions): Promise<ExecGitResult> {
   const fullArgs = [...BASE_CONFIG, ...args]
   options.log?.debug(`git ${args.join(' ')}`)
   const result = await new Promise<ExecGitResult>((resolve, reject) => {
@@ -161,7 +161,7 @@ function text(result: ExecGitResult): string {
 }
 
 /** The last few lines of git's stderr, for error messages. */
-function tail(stderr: string, lines = 5): string {
+export function tail(stderr: string, lines = 5): string {
   const kept = stderr.trim().split('\n').slice(-lines).join(' | ')
   return kept === '' ? '(no output)' : kept
 }

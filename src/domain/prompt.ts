@@ -320,7 +320,7 @@ export function buildPrompt(input: PromptInput): string {
   const rules: string[] = [
     `Read the issue first, through the Sentry MCP server (\`sentry\`): call \`get_sentry_resource\` with ` +
       `\`resourceType: "issue"\`, \`resourceId: "${shortId}"\`${orgArg}. It returns the stack trace, the latest ` +
-      `event and its context. Use \`search_events\` only if you need more events.`
+      `event and its context.`
   ]
   if (input.seer && isError) {
     rules.push(

@@ -1,37 +1,66 @@
-// Stage 2, work (one issue): worktree from the planned base, the agent's run, the diff the action measures.
-// Holds no write credential of any kind: the worktree has none in its config and the agent's shell has none.
-import type { Agent, Clock, Log, Repo, RunFiles, SentryApi, WorktreeDiff } from '../ports.js'
+// Stage 2, work (one issue): worktree from the planned base, the agent's run, the policy gate, the action's own test
+// run with further attempts, and the measured diff. Holds no write credential of any kind: the worktree has none in
+// its config, the agent's shell has none, and the test command runs with a scrubbed environment.
+import type {
+  Agent,
+  AgentOutcome,
+  Clock,
+  Log,
+  Repo,
+  RunFiles,
+  SentryApi,
+  TestRunner,
+  WorktreeDiff
+} from '../ports.js'
 import type { IssueSummary, Plan, PlanIssue, SentryFixResult, TokenUsage } from '../schemas.js'
 import type { Settings } from '../settings.js'
-import type { CandidateOutcome } from '../domain/summary.js'
-import { ZERO_USAGE } from '../domain/summary.js'
+import { ZERO_USAGE, addUsage, type CandidateOutcome } from '../domain/summary.js'
 import { judgeAgentRun } from '../domain/judge.js'
+import { checkPolicy } from '../domain/policy.js'
 import { buildPrompt, extractDigest } from '../domain/prompt.js'
-import { oneLine } from '../domain/text.js'
+import { buildFollowUpPrompt } from '../domain/prompt-followup.js'
+import { cap, oneLine } from '../domain/text.js'
 import { errorMessage } from '../util/errors.js'
 
 export interface WorkDeps {
   sentry: Pick<SentryApi, 'issueEvidence'>
   agent: Agent
   repo: Repo
+  tests: TestRunner
   files: RunFiles
   log: Log
   clock: Clock
+  /** the action's own secret values: the policy gate refuses a diff that adds any of them */
+  secrets: string[]
 }
 
-/** What the work stage hands to land (and, fanned out, writes as work-<SHORTID>/result.json). */
+export interface MeasuredTests {
+  command: string
+  passed: boolean
+  attempts: number
+  log_tail?: string
+}
+
+/** A fix that passed the policy gate and the action's test run: what land commits, pushes and opens a PR for. */
+export interface ReadyFix {
+  result: SentryFixResult
+  diff: WorktreeDiff
+  tests: MeasuredTests | null
+}
+
+/** What the work stage hands to land. */
 export interface WorkResult {
   shortId: string
+  /** final, unless `ready` is set: then land decides (in dry-run it stays `dry-run`) */
   outcome: CandidateOutcome
-  /** the agent's validated answer, when it gave one */
-  result: SentryFixResult | null
-  /** the change, when the agent made one that is worth landing */
-  diff: WorktreeDiff | null
+  ready: ReadyFix | null
 }
 
 export function workDir(shortId: string): string {
   return `work-${shortId}`
 }
+
+const LOG_TAIL_IN_SUMMARY = 2_000
 
 export async function workIssue(
   planned: PlanIssue,
@@ -41,66 +70,131 @@ export async function workIssue(
 ): Promise<WorkResult> {
   const shortId = planned.facts.short_id
   const started = deps.clock.now().getTime()
+  const deadline = started + settings.agent.issueTimeoutMinutes * 60_000
   const seconds = () => Math.round((deps.clock.now().getTime() - started) / 100) / 10
   let usage: TokenUsage = ZERO_USAGE
-  const fail = (reason: string): WorkResult => ({
+  let claimed: Pick<IssueSummary, 'root_cause' | 'confidence' | 'agent_claimed_tests_passed'> = {}
+  let tests: MeasuredTests | null = null
+  const end = (
+    outcome: Pick<IssueSummary, 'disposition' | 'reason'> & Partial<IssueSummary>,
+    ready: ReadyFix | null = null
+  ): WorkResult => ({
     shortId,
-    outcome: { disposition: 'agent-failed', reason, usage, duration_s: seconds() },
-    result: null,
-    diff: null
+    outcome: { ...claimed, ...(tests ? { tests } : {}), ...outcome, usage, duration_s: seconds() },
+    ready
   })
   try {
     const evidence = await deps.sentry.issueEvidence(planned.facts.id)
     const seer = settings.agent.seer && plan.analyze.includes(shortId)
-    const prompt = buildPrompt({
+    const firstPrompt = buildPrompt({
       issue: planned.facts,
       digest: extractDigest(evidence.issue, evidence.latestEvent),
       seer,
       testCommand: settings.agent.testCommand,
-      instructions: settings.agent.instructions
+      instructions: settings.agent.instructions,
+      branchPrefix: settings.pr.branchPrefix
     })
     await using worktree = await deps.repo.addWorktree(plan.base.sha, shortId)
-    const outDir = `${deps.files.dir}/${workDir(shortId)}`
-    const run = await deps.agent.run({
-      shortId,
-      worktree: worktree.path,
-      prompt,
-      seer,
-      timeoutMs: settings.agent.issueTimeoutMinutes * 60_000,
-      outDir
-    })
-    usage = { ...run.usage }
-    const diff = run.kind === 'completed' ? await deps.repo.diff(worktree) : null
-    const verdict = judgeAgentRun(run, diff)
-    deps.log.info(`${shortId}: ${verdict.kind}${'reason' in verdict ? ` — ${verdict.reason}` : ''}`)
-    if (verdict.kind === 'agent-failed') return fail(verdict.reason)
-    const claimed = claimedFields(verdict.result)
-    if (verdict.kind === 'no-fix') {
-      return {
+    let prompt = firstPrompt
+    let testLog = ''
+    for (let agentRun = 1; ; agentRun++) {
+      const remaining = deadline - deps.clock.now().getTime()
+      if (remaining <= 0)
+        return end({
+          disposition: 'agent-failed',
+          reason: `the time budget of ${settings.agent.issueTimeoutMinutes} min was spent`
+        })
+      const run: AgentOutcome = await deps.agent.run({
         shortId,
-        outcome: { disposition: 'no-fix', reason: verdict.reason, ...claimed, usage, duration_s: seconds() },
-        result: verdict.result,
-        diff: null
+        worktree: worktree.path,
+        prompt,
+        seer,
+        timeoutMs: remaining,
+        outDir: `${deps.files.dir}/${workDir(shortId)}${agentRun === 1 ? '' : `/attempt-${agentRun}`}`
+      })
+      usage = addUsage(usage, run.usage)
+      const diff = run.kind === 'completed' ? await deps.repo.diff(worktree) : null
+      const verdict = judgeAgentRun(run, diff)
+      deps.log.info(
+        `${shortId}: agent run ${agentRun}: ${verdict.kind}${'reason' in verdict ? ` — ${verdict.reason}` : ''}`
+      )
+      if (verdict.kind === 'agent-failed') return end({ disposition: 'agent-failed', reason: verdict.reason })
+      claimed = claimedFields(verdict.result)
+      if (verdict.kind === 'no-fix') return end({ disposition: 'no-fix', reason: verdict.reason })
+
+      const fix = diff!
+      const files_changed = fix.files.map(f => f.path)
+      const policy = checkPolicy({
+        diff: fix,
+        denyPaths: settings.policy.denyPaths,
+        maxChangedFiles: settings.policy.maxChangedFiles,
+        maxChangedLines: settings.policy.maxChangedLines,
+        secrets: deps.secrets
+      })
+      if (policy.kind === 'rejected') {
+        deps.log.info(`${shortId}: policy-rejected — ${policy.reasons.join('; ')}`)
+        return end({
+          disposition: 'policy-rejected',
+          reason: `policy: ${policy.reasons.join('; ')}`,
+          files_changed
+        })
       }
-    }
-    await deps.files.writeText(`${workDir(shortId)}/fix.patch`, diff!.patch)
-    return {
-      shortId,
-      outcome: {
-        disposition: 'dry-run',
-        reason: `fix ready: ${oneLine(verdict.result.summary, 100)} (${diff!.files.length} file(s)); dry-run pushes nothing`,
-        ...claimed,
-        files_changed: diff!.files.map(f => f.path),
-        usage,
-        duration_s: seconds()
-      },
-      result: verdict.result,
-      diff
+
+      const command = settings.agent.testCommand
+      if (command === null) return ready(end, shortId, verdict.result, fix, null, deps)
+      const left = deadline - deps.clock.now().getTime()
+      const measured = await deps.tests.run({ command, cwd: worktree.path, timeoutMs: Math.max(1_000, left) })
+      const attempts: number = (tests?.attempts ?? 0) + 1
+      testLog += `### attempt ${attempts}: ${measured.passed ? 'passed' : measured.timedOut ? 'timed out' : `failed (exit code ${measured.exitCode})`}\n${measured.logTail}\n`
+      await deps.files.writeText(`${workDir(shortId)}/tests.log`, testLog)
+      tests = {
+        command,
+        passed: measured.passed,
+        attempts,
+        ...(measured.passed
+          ? {}
+          : { log_tail: cap(measured.logTail.slice(-LOG_TAIL_IN_SUMMARY), LOG_TAIL_IN_SUMMARY) })
+      }
+      deps.log.info(`${shortId}: the action's test run ${attempts}: ${measured.passed ? 'passed' : 'failed'}`)
+      if (measured.passed) return ready(end, shortId, verdict.result, fix, tests, deps)
+      if (attempts > settings.agent.fixAttempts) {
+        return end({
+          disposition: 'tests-failed',
+          reason: `\`${oneLine(command, 80)}\` failed after ${attempts} attempt(s) (fix-attempts ${settings.agent.fixAttempts})`,
+          files_changed
+        })
+      }
+      prompt = buildFollowUpPrompt(firstPrompt, {
+        command,
+        attempt: attempts,
+        remaining: settings.agent.fixAttempts - attempts + 1,
+        logTail: measured.logTail,
+        timedOut: measured.timedOut
+      })
     }
   } catch (error) {
     deps.log.warning(`${shortId}: ${errorMessage(error)}`)
-    return fail(errorMessage(error))
+    return end({ disposition: 'agent-failed', reason: errorMessage(error) })
   }
+}
+
+async function ready(
+  end: (o: Pick<IssueSummary, 'disposition' | 'reason'> & Partial<IssueSummary>, r: ReadyFix) => WorkResult,
+  shortId: string,
+  result: SentryFixResult,
+  diff: WorktreeDiff,
+  tests: MeasuredTests | null,
+  deps: WorkDeps
+): Promise<WorkResult> {
+  await deps.files.writeText(`${workDir(shortId)}/fix.patch`, diff.patch)
+  return end(
+    {
+      disposition: 'dry-run',
+      reason: `fix ready: ${oneLine(result.summary, 100)} (${diff.files.length} file(s)); dry-run pushes nothing`,
+      files_changed: diff.files.map(f => f.path)
+    },
+    { result, diff, tests }
+  )
 }
 
 /** What the agent said about itself, recorded as a claim next to what the action measured. */

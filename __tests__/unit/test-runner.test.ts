@@ -1,0 +1,225 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { execFile } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { createTestRunner, testCommandEnv } from '../../src/adapters/test-runner.js'
+import { recordingLog } from '../../test-support/recording-log.js'
+
+const execFileAsync = promisify(execFile)
+
+const GITHUB_TOKEN = 'ghs_plantedGithubTokenEEEEEEEEEEEEEEEEEE'
+const SENTRY_TOKEN = 'sntrys_plantedSentryTokenFFFFFFFFFFFFFFF'
+const OPENAI_KEY = 'sk-plantedOpenAiKeyGGGGGGGGGGGGGGGGGGGG'
+const RUNTIME_TOKEN = 'eyJplantedRuntimeTokenHHHHHHHHHHHHHHHHH'
+
+/** The action's environment on a runner, secrets included. */
+const ACTION_ENV: NodeJS.ProcessEnv = {
+  PATH: process.env.PATH,
+  HOME: process.env.HOME ?? '/root',
+  LANG: 'C.UTF-8',
+  TMPDIR: tmpdir(),
+  HTTPS_PROXY: 'http://proxy.internal:3128',
+  no_proxy: 'localhost,127.0.0.1',
+  GITHUB_TOKEN,
+  GITHUB_REPOSITORY: 'acme/shop',
+  'INPUT_GITHUB-TOKEN': GITHUB_TOKEN,
+  'INPUT_SENTRY-TOKEN': SENTRY_TOKEN,
+  'INPUT_OPENAI-API-KEY': OPENAI_KEY,
+  INPUT_TOP: '5',
+  OPENAI_API_KEY: OPENAI_KEY,
+  ACTIONS_RUNTIME_TOKEN: RUNTIME_TOKEN,
+  ACTIONS_RESULTS_URL: 'https://results.example/',
+  RUNNER_TEMP: '/tmp/runner-temp',
+  NPM_TOKEN: 'npm_plantedNpmTokenIIIIIIIIIIIIIIIIIIIIIII',
+  DB_PASSWORD: 'hunter2-planted-password',
+  SOME_SECRET: 'planted-secret-value-123',
+  SSH_PRIVATE_KEY: '-----BEGIN KEY-----\nplantedPemLineJJJJJJJJJJJJJJJJ\n-----END KEY-----'
+}
+
+let dir: string
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'test-runner-'))
+})
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
+
+function runner() {
+  const log = recordingLog()
+  return { tests: createTestRunner({ env: ACTION_ENV, log }), log }
+}
+
+/**
+ * Every live process with its process group. Zombies are left out: they are dead, and whether they are reaped depends on
+ * this machine's init, not on the runner (a sandbox's PID 1 may never reap orphans).
+ */
+async function processes(): Promise<{ pgid: number; args: string }[]> {
+  const { stdout } = await execFileAsync('ps', ['-eo', 'pgid=,stat=,args='])
+  return stdout
+    .split('\n')
+    .map(line => /^\s*(\d+)\s+(\S+)\s+(.*)$/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null && !(m[2] as string).startsWith('Z'))
+    .map(m => ({ pgid: Number(m[1]), args: m[3] as string }))
+}
+
+describe('test runner: the verdict', () => {
+  it('passes on exit code 0, in cwd, with stdout and stderr in the tail', async () => {
+    const { tests } = runner()
+
+    const run = await tests.run({
+      command: 'pwd; echo to-stderr >&2; echo done',
+      cwd: dir,
+      timeoutMs: 10_000
+    })
+
+    expect(run).toMatchObject({ passed: true, exitCode: 0, timedOut: false })
+    expect(run.logTail.split('\n')).toEqual([dir, 'to-stderr', 'done'])
+    expect(run.durationMs).toBeGreaterThanOrEqual(0)
+  })
+
+  it('fails on a non-zero exit code and reports it', async () => {
+    const { tests, log } = runner()
+
+    const run = await tests.run({ command: 'echo "1 test failed"; exit 3', cwd: dir, timeoutMs: 10_000 })
+
+    expect(run).toMatchObject({ passed: false, exitCode: 3, timedOut: false, logTail: '1 test failed' })
+    expect(log.lines.map(l => l.message).join('\n')).toContain('failed (exit code 3)')
+  })
+
+  it('closes stdin: a command that reads it gets end-of-file instead of hanging', async () => {
+    const { tests } = runner()
+
+    const run = await tests.run({ command: 'cat; read line || echo eof', cwd: dir, timeoutMs: 10_000 })
+
+    expect(run).toMatchObject({ passed: true, timedOut: false, logTail: 'eof' })
+  })
+
+  it('fails without an exit code when the command cannot start (missing cwd)', async () => {
+    const { tests } = runner()
+
+    const run = await tests.run({ command: 'true', cwd: path.join(dir, 'missing'), timeoutMs: 10_000 })
+
+    expect(run).toMatchObject({ passed: false, exitCode: null, timedOut: false })
+    expect(run.logTail).toContain('could not start')
+  })
+})
+
+describe('test runner: the environment', () => {
+  it('gives the command only the allow-list and CI=true: no token, key, input or runner variable', async () => {
+    const { tests } = runner()
+
+    const run = await tests.run({ command: 'env', cwd: dir, timeoutMs: 10_000 })
+
+    expect(run.passed).toBe(true)
+    const names = run.logTail
+      .split('\n')
+      .map(line => line.slice(0, line.indexOf('=')))
+      .filter(name => /^[A-Za-z_][A-Za-z0-9_-]*$/.test(name))
+    for (const name of names) {
+      expect(name).not.toMatch(/TOKEN|KEY|SECRET|PASSWORD|^GITHUB_|^INPUT_|^ACTIONS_|^RUNNER_/i)
+    }
+    // sh itself may add PWD, SHLVL and _
+    expect(names.filter(n => !['PWD', 'SHLVL', '_', 'OLDPWD'].includes(n)).sort()).toEqual(
+      ['CI', 'HOME', 'HTTPS_PROXY', 'LANG', 'PATH', 'TMPDIR', 'no_proxy'].sort()
+    )
+    expect(run.logTail).toContain('CI=true')
+    for (const secret of [GITHUB_TOKEN, SENTRY_TOKEN, OPENAI_KEY, RUNTIME_TOKEN]) {
+      expect(run.logTail).not.toContain(secret)
+    }
+  })
+
+  it('builds the environment from the documented allow-list only', () => {
+    expect(testCommandEnv(ACTION_ENV)).toEqual({
+      PATH: ACTION_ENV.PATH,
+      HOME: ACTION_ENV.HOME,
+      LANG: 'C.UTF-8',
+      TMPDIR: tmpdir(),
+      HTTPS_PROXY: 'http://proxy.internal:3128',
+      no_proxy: 'localhost,127.0.0.1',
+      CI: 'true'
+    })
+  })
+
+  it('redacts the values of secret-looking variables the command prints anyway', async () => {
+    const { tests } = runner()
+    const command = [
+      `echo "token ${GITHUB_TOKEN}"`,
+      `echo "key=${OPENAI_KEY}&x=1"`,
+      `echo "pem plantedPemLineJJJJJJJJJJJJJJJJ"`,
+      `echo "db hunter2-planted-password"`,
+      'echo "top 5"'
+    ].join('; ')
+
+    const run = await tests.run({ command, cwd: dir, timeoutMs: 10_000 })
+
+    expect(run.logTail.split('\n')).toEqual(['token ***', 'key=***&x=1', 'pem ***', 'db ***', 'top 5'])
+  })
+})
+
+describe('test runner: time budget and output cap', () => {
+  it('kills the whole process tree at the time budget', async () => {
+    const { tests } = runner()
+    const marker = `marker-${randomUUID()}`
+    // the inner sh's $0 is the marker, so it can be found in ps and its process group followed
+    const pending = tests.run({ command: `sh -c 'sleep 60 & sleep 60' ${marker}`, cwd: dir, timeoutMs: 1000 })
+    let pgid: number | undefined
+    for (let i = 0; i < 40 && pgid === undefined; i++) {
+      pgid = (await processes()).find(p => p.args.includes(marker))?.pgid
+      if (pgid === undefined) await new Promise(r => setTimeout(r, 25))
+    }
+    expect(pgid).toBeDefined()
+    const sleepsBefore = (await processes()).filter(p => p.pgid === pgid && p.args === 'sleep 60')
+    expect(sleepsBefore).toHaveLength(2)
+
+    const run = await pending
+
+    expect(run).toMatchObject({ passed: false, timedOut: true, exitCode: null })
+    expect(run.durationMs).toBeGreaterThanOrEqual(900)
+    expect(run.durationMs).toBeLessThan(5000)
+    expect((await processes()).filter(p => p.pgid === pgid)).toEqual([])
+  })
+
+  it('reaps background children of a command that exited, and does not wait for them', async () => {
+    const { tests } = runner()
+    const marker = `marker-${randomUUID()}`
+
+    const run = await tests.run({
+      command: `sh -c 'sleep 60' ${marker} & echo started`,
+      cwd: dir,
+      timeoutMs: 10_000
+    })
+
+    expect(run).toMatchObject({ passed: true, timedOut: false, logTail: 'started' })
+    expect(run.durationMs).toBeLessThan(5000)
+    expect((await processes()).filter(p => p.args.includes(marker))).toEqual([])
+  })
+
+  it('keeps only the last 200 lines', async () => {
+    const { tests } = runner()
+
+    const run = await tests.run({ command: 'seq 1 100000', cwd: dir, timeoutMs: 10_000 })
+
+    expect(run.passed).toBe(true)
+    const lines = run.logTail.split('\n')
+    expect(lines[0]).toMatch(/earlier output left out/)
+    expect(lines.slice(1)).toEqual(Array.from({ length: 200 }, (_, i) => String(99_801 + i)))
+  })
+
+  it('keeps at most 16 KB of very long lines', async () => {
+    const { tests } = runner()
+
+    const run = await tests.run({
+      command: `head -c 200000 /dev/zero | tr '\\0' x; echo; echo last-line`,
+      cwd: dir,
+      timeoutMs: 10_000
+    })
+
+    expect(run.passed).toBe(true)
+    expect(Buffer.byteLength(run.logTail)).toBeLessThanOrEqual(16 * 1024 + 100)
+    expect(run.logTail.endsWith('\nlast-line')).toBe(true)
+    expect(run.logTail.split('\n')[0]).toMatch(/earlier output left out/)
+  })
+})

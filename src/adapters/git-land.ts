@@ -1,0 +1,410 @@
+// The git adapter of the land stage: commits a fix on the planned base and pushes it to a NEW branch. The action does
+// this itself, never the agent (DESIGN §1), and a push never overwrites a branch it did not create in this run (§2).
+//
+// - The commit is made in a fresh detached worktree at the base commit, removed afterwards whatever happens, so the
+//   checkout's own working copy, index and HEAD are never touched.
+// - The identity is given to the commit command alone (GIT_AUTHOR_*/GIT_COMMITTER_* in its environment): a runner has
+//   no git identity, and nothing is written to any git config.
+// - The push is a create-only push: `--force-with-lease=refs/heads/<branch>:` (an empty expected value) succeeds only
+//   if the branch does not exist on the remote (checked on git 2.39: a branch that exists, even one the push would
+//   fast-forward, is rejected as "stale info"). A branch created by someone else between git's look at the remote's
+//   refs and the update is refused by the remote itself (git sends the all-zero old value, i.e. "create"); a rejection
+//   is then confirmed with `git ls-remote` before it is reported as `exists`.
+// - The credential reaches that one push (and the ls-remote/fetch that may go with it) only: through
+//   GIT_CONFIG_COUNT/KEY_n/VALUE_n in the command's environment, as `http.<remote url>.extraheader` =
+//   `AUTHORIZATION: basic base64(x-access-token:<token>)` (the header actions/checkout uses). Never on a command line,
+//   never in any config file. The same environment clears every other extraheader that would apply to the remote
+//   (a persisted actions/checkout header) and the credential helpers, so no stored credential is sent or consulted.
+import { randomUUID } from 'node:crypto'
+import { mkdir, rm } from 'node:fs/promises'
+import path from 'node:path'
+import type { Lander, Log, PushOutcome } from '../ports.js'
+import { execGit, tail, type ExecGitOptions, type ExecGitResult } from './git-cli.js'
+
+export interface GitLanderOptions {
+  /** the checkout (actions/checkout's working copy) */
+  dir: string
+  /** where the temporary worktrees are created, e.g. $RUNNER_TEMP/sentry-codex-triage/worktrees */
+  worktreesDir: string
+  /** the remote pushed to (default 'origin'); its push URL is read with `git remote get-url --push` */
+  remote?: string
+  /** the token the push authenticates with (github-token) */
+  token: string
+  /** author and committer of the fix commits */
+  author: { name: string; email: string }
+  log: Log
+  /**
+   * The GitHub server (GITHUB_SERVER_URL, e.g. https://github.com). When given, the token is only ever sent to a remote
+   * on that server: a push URL on another host fails without the token leaving the process.
+   */
+  serverUrl?: string
+}
+
+const SHA = /^([0-9a-f]{40}|[0-9a-f]{64})$/
+const REMOTE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
+/** Longest reason text returned (a person reads it in the summary). */
+const MAX_REASON = 600
+
+/** The Authorization header a push sends, as actions/checkout writes it. */
+export function pushAuthHeader(token: string): string {
+  return `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`
+}
+
+/**
+ * Every form of the token this adapter derives or could see echoed (the token, its basic credential, the whole header):
+ * the composition root masks them all (core.setSecret), and every reason and log line is scrubbed of them.
+ */
+export function tokenForms(token: string): string[] {
+  if (token === '') return []
+  const forms = new Set([
+    pushAuthHeader(token),
+    Buffer.from(`x-access-token:${token}`).toString('base64'),
+    Buffer.from(token).toString('base64'),
+    encodeURIComponent(token),
+    token
+  ])
+  // longest first, so that a form containing another is replaced whole
+  return [...forms].sort((a, b) => b.length - a.length)
+}
+
+/** The `--porcelain` status line of the one ref pushed, when its flag is `flag` ("*" new, "=" up to date, "!" refused). */
+function refStatus(pushed: ExecGitResult, flag: '*' | '=' | '!'): string | undefined {
+  return pushed.stdout
+    .toString('utf8')
+    .split('\n')
+    .find(line => line.startsWith(`${flag}\t`))
+}
+
+/** Outcome of an attempt at a step: the caller stops at the first failure. */
+class LandFailure extends Error {
+  readonly auth: boolean
+  constructor(reason: string, auth = false) {
+    super(reason)
+    this.name = 'LandFailure'
+    this.auth = auth
+  }
+}
+
+export function createGitLander(options: GitLanderOptions): Lander {
+  const dir = path.resolve(options.dir)
+  const worktreesDir = path.resolve(options.worktreesDir)
+  const remote = options.remote ?? 'origin'
+  const { token, author, log } = options
+  const secrets = tokenForms(token)
+  let queue: Promise<unknown> = Promise.resolve()
+  /** branch -> the commit this lander pushed to it */
+  const pushedHere = new Map<string, string>()
+
+  /** The text with every form of the token, and any password in a URL, replaced. */
+  function scrub(textIn: string): string {
+    let out = textIn
+    for (const secret of secrets) out = out.split(secret).join('***')
+    return out.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^/@\s:]*:[^/@\s]*@/gi, '$1***@')
+  }
+
+  const logged: Log = {
+    info: message => log.info(scrub(message)),
+    debug: message => log.debug(scrub(message)),
+    warning: message => log.warning(scrub(message)),
+    group: (name, fn) => log.group(scrub(name), fn)
+  }
+
+  const git = (args: string[], extra: Omit<ExecGitOptions, 'log' | 'cwd'> & { cwd?: string } = {}) =>
+    execGit(args, { cwd: dir, log: logged, ...extra })
+
+  /** One line of git's output for a reason: scrubbed, single-line, capped. */
+  function gitSays(result: ExecGitResult, lines = 3): string {
+    const said = scrub(tail(result.stderr, lines)).replace(/\s+/g, ' ').trim()
+    return said.length > MAX_REASON ? `${said.slice(0, MAX_REASON - 1)}…` : said
+  }
+
+  /** The URL pushes go to, without any password in it (the token is the only credential sent). */
+  async function pushUrl(): Promise<string> {
+    if (!REMOTE_NAME.test(remote)) throw new LandFailure(`'${remote}' cannot name a git remote`)
+    const result = await git(['remote', 'get-url', '--push', remote], { allowFailure: true })
+    if (result.exitCode !== 0) {
+      throw new LandFailure(`the checkout has no remote '${remote}' to push to: ${gitSays(result)}`)
+    }
+    const urls = result.stdout
+      .toString('utf8')
+      .split('\n')
+      .map(line => line.trim())
+      .filter(Boolean)
+    const first = urls[0]
+    if (first === undefined) throw new LandFailure(`the remote '${remote}' has no URL`)
+    if (urls.length > 1)
+      logged.warning(`The remote '${remote}' has ${urls.length} push URLs; pushing to the first.`)
+    if (!/^https?:\/\//i.test(first)) return first
+    let url: URL
+    try {
+      url = new URL(first)
+    } catch {
+      throw new LandFailure(`the push URL of the remote '${remote}' is not a valid URL`)
+    }
+    if (url.password !== '') {
+      // the checkout's own credential in the URL: never sent along with ours, never on a command line
+      url.password = ''
+      return url.toString()
+    }
+    return first
+  }
+
+  /**
+   * The environment that authenticates one command to `url`: GIT_CONFIG_* entries, never a config file or argument.
+   * The empty extraheader first clears any header a less specific `http.<url>.extraheader` (a persisted
+   * actions/checkout credential) added; git applies entries of equal or greater URL specificity in order, and these
+   * come last (command scope). The empty credential.helper clears the helper list: no stored helper is asked.
+   */
+  function authEnv(url: string): Record<string, string> {
+    const entries: [string, string][] = [['credential.helper', '']]
+    if (/^https?:\/\//i.test(url)) {
+      const key = `http.${url}.extraheader`
+      entries.push([key, ''], [key, pushAuthHeader(token)])
+    }
+    const env: Record<string, string> = { GIT_CONFIG_COUNT: String(entries.length) }
+    entries.forEach(([key, value], i) => {
+      env[`GIT_CONFIG_KEY_${i}`] = key
+      env[`GIT_CONFIG_VALUE_${i}`] = value
+    })
+    return env
+  }
+
+  /** Refuses to send the token anywhere but the configured GitHub server (when one is configured). */
+  function checkDestination(url: string): void {
+    if (!/^https?:\/\//i.test(url)) {
+      logged.info(
+        `The push URL of '${remote}' is not HTTP(S); pushing without the token (git's own transport auth).`
+      )
+      return
+    }
+    if (options.serverUrl === undefined || options.serverUrl === '') return
+    let server: URL
+    try {
+      server = new URL(options.serverUrl)
+    } catch {
+      throw new LandFailure(`the GitHub server URL '${options.serverUrl}' is not a valid URL`)
+    }
+    const target = new URL(url)
+    if (target.protocol !== server.protocol || target.host.toLowerCase() !== server.host.toLowerCase()) {
+      throw new LandFailure(
+        `the remote '${remote}' (${target.protocol}//${target.host}) is not on the GitHub server ${server.origin}; ` +
+          `github-token is only sent to that server`
+      )
+    }
+  }
+
+  /** Classification of a failed command that talked to the remote. git reports only an exit code and text. */
+  function isAuthFailure(stderr: string): boolean {
+    return /Authentication failed|could not read (Username|Password)|terminal prompts disabled|requested URL returned error: 40[13]\b|\bHTTP 40[13]\b|Permission to \S+ denied|Write access to repository not granted|Invalid username or password|Bad credentials/i.test(
+      stderr
+    )
+  }
+
+  function authFailure(branch: string, what: string, result: ExecGitResult): LandFailure {
+    return new LandFailure(
+      `the remote rejected github-token (it must be valid and allowed to write this repository's contents, ` +
+        `\`permissions: contents: write\`) while ${what} ${branch}: ${gitSays(result)}`,
+      true
+    )
+  }
+
+  /** Makes sure the base commit is in the checkout: a land job may run on a checkout of a newer base-branch. */
+  async function ensureBase(baseSha: string, url: string, branch: string): Promise<void> {
+    const have = await git(['cat-file', '-e', `${baseSha}^{commit}`], { allowFailure: true })
+    if (have.exitCode === 0) return
+    logged.info(`The checkout does not have the base commit ${baseSha.slice(0, 12)}; fetching it.`)
+    const fetched = await git(
+      [
+        'fetch',
+        '--quiet',
+        '--no-tags',
+        '--no-recurse-submodules',
+        '--no-write-fetch-head',
+        '--depth=1',
+        url,
+        baseSha
+      ],
+      { env: authEnv(url), allowFailure: true }
+    )
+    if (fetched.exitCode !== 0) {
+      if (isAuthFailure(fetched.stderr)) throw authFailure(branch, 'fetching the base commit for', fetched)
+      throw new LandFailure(`could not fetch the base commit ${baseSha} for ${branch}: ${gitSays(fetched)}`)
+    }
+  }
+
+  /** Removes the temporary worktree and its registration; never throws. */
+  async function removeWorktree(worktreePath: string): Promise<void> {
+    try {
+      await git(['worktree', 'remove', '--force', worktreePath], { allowFailure: true })
+      await rm(worktreePath, { recursive: true, force: true, maxRetries: 3 })
+      await git(['worktree', 'prune'], { allowFailure: true })
+    } catch (error) {
+      logged.warning(`Could not remove the temporary worktree ${worktreePath}: ${String(error)}`)
+    }
+  }
+
+  async function land(request: {
+    baseSha: string
+    patch: string
+    branch: string
+    message: string
+  }): Promise<PushOutcome> {
+    const { baseSha, patch, branch, message } = request
+    if (token === '' || /[\r\n]/.test(token)) {
+      throw new LandFailure(`github-token is empty or not a single line; cannot push ${branch}`, true)
+    }
+    if (!SHA.test(baseSha)) throw new LandFailure(`'${baseSha}' is not a full commit SHA`)
+    if (branch.startsWith('-')) throw new LandFailure(`'${branch}' is not a valid branch name`)
+    const refOk = await git(['check-ref-format', `refs/heads/${branch}`], { allowFailure: true })
+    if (refOk.exitCode !== 0) throw new LandFailure(`'${branch}' is not a valid branch name`)
+    if (patch.trim() === '') throw new LandFailure(`the patch for ${branch} is empty: nothing to commit`)
+    if (message.trim() === '') throw new LandFailure(`the commit message for ${branch} is empty`)
+
+    const url = await pushUrl()
+    checkDestination(url)
+    await ensureBase(baseSha, url, branch)
+
+    await mkdir(worktreesDir, { recursive: true })
+    const worktreePath = path.join(worktreesDir, `land-${randomUUID().slice(0, 8)}`)
+    try {
+      await git(['worktree', 'add', '--detach', '--quiet', worktreePath, baseSha])
+      // pinned to the worktree's admin directory, like every other worktree command of the action
+      const gitDir = (await git(['rev-parse', '--absolute-git-dir'], { cwd: worktreePath })).stdout
+        .toString('utf8')
+        .trim()
+      const inWorktree = (args: string[], extra: Omit<ExecGitOptions, 'log' | 'cwd'> = {}) =>
+        git(args, {
+          ...extra,
+          cwd: worktreePath,
+          env: { GIT_DIR: gitDir, GIT_WORK_TREE: worktreePath, ...extra.env }
+        })
+
+      const applied = await inWorktree(['apply', '--binary', '--index', '--whitespace=nowarn', '-'], {
+        input: patch,
+        allowFailure: true
+      })
+      if (applied.exitCode !== 0) {
+        throw new LandFailure(
+          `the patch for ${branch} does not apply to the base commit ${baseSha.slice(0, 12)}: ${gitSays(applied)}`
+        )
+      }
+      const identity = {
+        GIT_AUTHOR_NAME: author.name,
+        GIT_AUTHOR_EMAIL: author.email,
+        GIT_COMMITTER_NAME: author.name,
+        GIT_COMMITTER_EMAIL: author.email
+      }
+      const committed = await inWorktree(
+        ['commit', '--quiet', '--no-verify', '--no-gpg-sign', '--cleanup=whitespace', '--file=-'],
+        { input: message, env: identity, allowFailure: true }
+      )
+      if (committed.exitCode !== 0) {
+        throw new LandFailure(`could not commit the fix for ${branch}: ${gitSays(committed)}`)
+      }
+      const sha = (await inWorktree(['rev-parse', '--verify', 'HEAD'])).stdout.toString('utf8').trim()
+
+      const pushed = await inWorktree(
+        [
+          'push',
+          '--porcelain',
+          '--no-verify',
+          '--no-signed',
+          '--no-follow-tags',
+          '--recurse-submodules=no',
+          '--no-force-if-includes',
+          `--force-with-lease=refs/heads/${branch}:`,
+          url,
+          `HEAD:refs/heads/${branch}`
+        ],
+        { env: authEnv(url), allowFailure: true }
+      )
+      if (pushed.exitCode === 0) {
+        // "=" (up to date): the branch already held this very commit (same base, patch, message, identity and
+        // second), so the push changed nothing. Unless this lander pushed it earlier, someone else created it.
+        const upToDate = refStatus(pushed, '=') !== undefined
+        if (upToDate && pushedHere.get(branch) !== sha) {
+          logged.info(
+            `${branch} already exists on the remote (at the same commit); this run did not create it.`
+          )
+          return { kind: 'exists' }
+        }
+        pushedHere.set(branch, sha)
+        logged.info(`Pushed ${branch} (${sha.slice(0, 12)}, on ${baseSha.slice(0, 12)}).`)
+        return { kind: 'pushed', sha }
+      }
+      return await classifyPushFailure(pushed, url, branch, inWorktree)
+    } finally {
+      await removeWorktree(worktreePath)
+    }
+  }
+
+  /**
+   * git has no structured error for a push: its exit code, the `--porcelain` status line of the ref (stdout) and its
+   * messages (stderr) are all there is, so the outcome is read from them.
+   */
+  async function classifyPushFailure(
+    pushed: ExecGitResult,
+    url: string,
+    branch: string,
+    inWorktree: (args: string[], extra?: Omit<ExecGitOptions, 'log' | 'cwd'>) => Promise<ExecGitResult>
+  ): Promise<PushOutcome> {
+    const status = refStatus(pushed, '!')
+    logged.debug(`git push: ${status ?? '(no ref status)'}; ${tail(pushed.stderr)}`)
+    if (status !== undefined && /\[rejected\] \(stale info\)/.test(status)) {
+      logged.info(
+        `${branch} already exists on the remote; this run did not create it, so it is left as it is.`
+      )
+      return { kind: 'exists' }
+    }
+    if (isAuthFailure(pushed.stderr)) {
+      const failure = authFailure(branch, 'pushing', pushed)
+      return { kind: 'failed', reason: failure.message, auth: true }
+    }
+    if (status !== undefined) {
+      // rejected by the remote: a branch created since git looked at the remote's refs is refused there ("create"
+      // with an old value of zero). Ask the remote whether the branch exists now.
+      const listed = await inWorktree(['ls-remote', '--exit-code', '--heads', url, `refs/heads/${branch}`], {
+        env: authEnv(url),
+        allowFailure: true
+      })
+      if (listed.exitCode === 0 && listed.stdout.toString('utf8').trim() !== '') {
+        logged.info(
+          `${branch} was created on the remote by someone else during the push; it is left as it is.`
+        )
+        return { kind: 'exists' }
+      }
+      const said = scrub(status.split('\t').slice(2).join(' ')).trim()
+      return {
+        kind: 'failed',
+        reason: `the remote refused ${branch}: ${said || gitSays(pushed)}${said ? ` (${gitSays(pushed, 2)})` : ''}`,
+        auth: false
+      }
+    }
+    return { kind: 'failed', reason: `could not push ${branch}: ${gitSays(pushed)}`, auth: false }
+  }
+
+  async function commitAndPush(request: {
+    baseSha: string
+    patch: string
+    branch: string
+    message: string
+  }): Promise<PushOutcome> {
+    // one landing at a time: worktree registration and the push of one branch never interleave with another's
+    const next = queue.then(async (): Promise<PushOutcome> => {
+      try {
+        return await land(request)
+      } catch (error) {
+        const auth = error instanceof LandFailure && error.auth
+        const reason = scrub(error instanceof Error ? error.message : String(error))
+          .replace(/\s+/g, ' ')
+          .trim()
+        logged.info(`Not pushed: ${reason}`)
+        return { kind: 'failed', reason, auth }
+      }
+    })
+    queue = next.catch(() => undefined)
+    return next
+  }
+
+  return { commitAndPush }
+}
