@@ -11,5 +11,7 @@ export default {
   },
   testMatch: ['**/__tests__/**/*.test.ts'],
   testTimeout: 60000,
+  // Two workers on CI's two cores: the end-to-end suites mostly wait on child processes and local servers.
+  maxWorkers: 2,
   verbose: false
 }
