@@ -117,6 +117,19 @@ describe('commit message', () => {
     expect(ids).toEqual(['PAYMENTS-API-4521'])
     expect(message).not.toMatch(/\bcloses:?\s+#\d/i)
   })
+
+  it('commitMessage_modelTextMentionsNobody_butKeepsEmailAddresses', () => {
+    const message = commitMessage({
+      shortId: 'PAYMENTS-API-4521',
+      summary: 'Guard the token @acme/security-team',
+      rootCause: 'cc @octocat; reported by dev@shop.example',
+      permalink: issue.permalink
+    })
+    expect(message).not.toMatch(/(^|[^\w])@[A-Za-z0-9]/m)
+    expect(message).toContain('\uff20acme/security-team')
+    expect(message).toContain('\uff20octocat')
+    expect(message).toContain('dev@shop.example')
+  })
 })
 
 describe('PR body', () => {

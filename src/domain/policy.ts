@@ -81,7 +81,8 @@ export function checkPolicy(input: PolicyInput): PolicyVerdict {
     ...sizeReasons(files, input),
     ...files.flatMap(file => fileReasons(file, rules)),
     ...secretPathReasons(files, forms),
-    ...addedLineReasons(input.diff.patch, forms)
+    ...addedLineReasons(input.diff.patch, forms),
+    ...scriptReasons(input.diff.patch)
   ].map(reason => redacted(reason, forms))
   return reasons.length === 0 ? { kind: 'allowed' } : { kind: 'rejected', reasons }
 }
@@ -356,6 +357,50 @@ function addedLineReasons(patch: string, forms: SecretForm[]): string[] {
     }
   }
   return reasons
+}
+
+// ---- scripts: what would run code that nobody reviews, or stop the tests from testing ----
+
+const SHELLS = String.raw`(?:sudo\s+(?:-\S+\s+)*)?(?:ba|da|z|k|fi|c|tc)?sh|python[0-9.]*|perl|ruby|node|php`
+/** A download piped or substituted into an interpreter: `curl … | sh`, `bash <(wget …)`, `iwr … | iex`. */
+const DOWNLOAD_TO_SHELL: readonly RegExp[] = [
+  new RegExp(String.raw`\b(?:curl|wget)\b[^|\n]*\|\s*(?:${SHELLS})\b`, 'i'),
+  new RegExp(String.raw`\b(?:${SHELLS})\b[^\n]*[<$]\(\s*(?:curl|wget)\b`, 'i'),
+  /\b(?:iwr|irm|Invoke-WebRequest|Invoke-RestMethod|(?:New-Object\s+)?(?:System\.)?Net\.WebClient)\b[^\n]*\|\s*(?:iex|Invoke-Expression)\b/i,
+  /\b(?:iex|Invoke-Expression)\b[^\n]*\b(?:iwr|irm|Invoke-WebRequest|Invoke-RestMethod|DownloadString)\b/i
+]
+
+/** npm scripts that decide what `npm test` runs, or that run on every install (CI, reviewers' machines). */
+const NPM_GUARDED_SCRIPT =
+  /^\s*"((?:pre|post)?test|(?:pre|post)?install|prepare|prepublish(?:Only)?|(?:pre|post)?pack)"\s*:/
+
+const isPackageJson = (file: string) => /(?:^|\/)package\.json$/.test(file)
+
+/**
+ * Added lines that pipe a download into a shell (in any file: a script, a Dockerfile, a workflow-like config), and
+ * package.json lines that change the test script or add an install hook. A fix never needs either, and both turn
+ * a pull request into code that runs where nobody looked (or into tests that test nothing).
+ */
+export function scriptReasons(patch: string): string[] {
+  const findings = new Map<string, (number | null)[]>()
+  const note = (reason: string, line: number | null) =>
+    findings.set(reason, [...(findings.get(reason) ?? []), line])
+  for (const { file, line, text } of addedLines(patch)) {
+    if (DOWNLOAD_TO_SHELL.some(pattern => pattern.test(text))) {
+      note(
+        `${shown(file)} pipes a download into a shell or interpreter (code nobody reviews would run)`,
+        line
+      )
+    }
+    const script = isPackageJson(file) ? NPM_GUARDED_SCRIPT.exec(text)?.[1] : undefined
+    if (script !== undefined) {
+      const why = /test/.test(script)
+        ? "it decides what the action's test run and CI test; not allowed"
+        : 'it runs on every install; not allowed'
+      note(`${shown(file)} sets the npm "${shown(script)}" script (${why})`, line)
+    }
+  }
+  return [...findings].map(([reason, lines]) => `${reason}${lineList(lines)}`)
 }
 
 function lineList(lines: (number | null)[]): string {

@@ -145,6 +145,16 @@ export function inertText(text: string, max: number): string {
   return inertLine(oneLine(defuseClosingKeywords(text), max))
 }
 
+/**
+ * Plain text (a commit message, a PR title: no Markdown there) without mentions: the '@' of a mention becomes the
+ * fullwidth '＠' (U+FF20), which reads the same and never pings a user or a team.
+ */
+export function defuseMentions(text: string): string {
+  return text.replace(MENTION, (match: string, at: number) =>
+    /[A-Za-z0-9_]/.test(text.charAt(at - 1)) ? match : `\uff20${match.slice(1)}`
+  )
+}
+
 /** A table cell: inert, a dash when empty. Pipes are entities, which GFM does not split cells on. */
 function cell(text: string, max: number): string {
   return inertText(text, max) || '-'
@@ -197,7 +207,7 @@ function dateCell(iso: string): string {
 export function commitSubject(input: { shortId: string; summary: string }): string {
   const prefix = `fix: resolve ${oneLine(input.shortId, 60)}`
   const room = SUBJECT_MAX - Array.from(prefix).length - 3
-  const summary = room > 1 ? oneLine(defuseClosingKeywords(input.summary), room) : ''
+  const summary = room > 1 ? oneLine(defuseMentions(defuseClosingKeywords(input.summary)), room) : ''
   return summary === '' ? cap(prefix, SUBJECT_MAX) : `${prefix} — ${summary}`
 }
 
@@ -220,7 +230,7 @@ function wrap(text: string, width: number): string {
  */
 export function commitMessage(input: CommitInput): string {
   const subject = commitSubject(input)
-  const rootCause = oneLine(defuseClosingKeywords(input.rootCause), ROOT_CAUSE_COMMIT_MAX)
+  const rootCause = oneLine(defuseMentions(defuseClosingKeywords(input.rootCause)), ROOT_CAUSE_COMMIT_MAX)
   const paragraphs = [subject]
   if (rootCause !== '') paragraphs.push(wrap(rootCause, 72))
   const url = safeUrl(input.permalink)
