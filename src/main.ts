@@ -3,7 +3,7 @@ import path from 'node:path'
 import * as core from '@actions/core'
 import { formatSettingsErrors, readSettings, type Settings } from './settings.js'
 import { readRunContext, type RunContext } from './run-context.js'
-import { AGENT_MODES, IMPLEMENTED_MODES, runPipeline, type PipelineDeps, type RunReport } from './pipeline.js'
+import { AGENT_MODES, IMPLEMENTED_MODES, runPipeline, type RunReport } from './pipeline.js'
 import { createSentryApi } from './adapters/sentry-http.js'
 import { createGitHubReader, createOctokit } from './adapters/github-octokit.js'
 import { createArtifactSink } from './adapters/artifact-upload.js'
@@ -19,6 +19,13 @@ import { renderJobSummary } from './domain/report-markdown.js'
 import { errorMessage } from './util/errors.js'
 
 export const USER_AGENT = 'sentry-codex-triage'
+/** Test hook (docs/faults.md): the Sentry adapter's per-request time limit in ms instead of its 30 s default. */
+export const SENTRY_TIMEOUT_ENV = 'SENTRY_CODEX_TRIAGE_SENTRY_TIMEOUT_MS'
+
+function sentryTimeoutMs(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env[SENTRY_TIMEOUT_ENV]
+  return raw && /^[1-9]\d*$/.test(raw) ? Number(raw) : undefined
+}
 
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   try {
@@ -76,12 +83,15 @@ async function runWired(settings: Settings, context: RunContext): Promise<RunRep
         }
       : {}
   const agentDeps = AGENT_MODES.includes(settings.mode)
-    ? await wireAgent(settings, context, runDir, log).catch(error => {
-        // Without an agent every candidate ends agent-failed with this reason; the summary is still written.
-        const reason = `the agent could not be set up: ${errorMessage(error)}`
-        log.warning(reason)
-        return { agent: unavailableAgent(reason) }
-      })
+    ? {
+        repo: createGitRepo({ dir: context.workspace, worktreesDir: path.join(runDir, 'worktrees'), log }),
+        agent: await wireAgent(settings, runDir, log).catch(error => {
+          // Without an agent every candidate ends agent-failed with this reason; the summary is still written.
+          const reason = `the agent could not be set up: ${errorMessage(error)}`
+          log.warning(reason)
+          return unavailableAgent(reason)
+        })
+      }
     : {}
   return runPipeline(
     settings,
@@ -96,7 +106,8 @@ async function runWired(settings: Settings, context: RunContext): Promise<RunRep
         baseUrl: settings.sentry.baseUrl,
         org: settings.sentry.org,
         token: settings.sentry.token,
-        log
+        log,
+        requestTimeoutMs: sentryTimeoutMs(process.env)
       }),
       github: createGitHubReader(octokit, { owner, repo }, log),
       artifacts: createArtifactSink(log),
@@ -122,13 +133,8 @@ function unavailableAgent(reason: string): Agent {
   }
 }
 
-/** The agent and the checkout, for the modes that run codex. Installs (or finds cached) codex and the MCP server. */
-async function wireAgent(
-  settings: Settings,
-  context: RunContext,
-  runDir: string,
-  log: Log
-): Promise<Pick<PipelineDeps, 'agent' | 'repo'>> {
+/** The agent, for the modes that run codex. Installs (or finds cached) codex and the MCP server. */
+async function wireAgent(settings: Settings, runDir: string, log: Log): Promise<Agent> {
   return log.group('Set up the agent', async () => {
     const codexPath = await installCodex({ version: settings.agent.codexVersion, log })
     const mcpEntry = await installSentryMcp({ log })
@@ -138,7 +144,7 @@ async function wireAgent(
       scratchDir: path.join(runDir, 'sandbox-check')
     })
     if (sandboxProblem) throw new Error(sandboxProblem)
-    const agent = createCodexAgent({
+    return createCodexAgent({
       codexPath,
       // Under RUNNER_TEMP, not /tmp: the sandbox lets the agent write /tmp, and CODEX_HOME must stay out of its reach.
       codexHome: path.join(runDir, 'codex-home'),
@@ -161,10 +167,6 @@ async function wireAgent(
       log,
       extraArgs: settings.agent.codexArgs
     })
-    return {
-      agent,
-      repo: createGitRepo({ dir: context.workspace, worktreesDir: path.join(runDir, 'worktrees'), log })
-    }
   })
 }
 

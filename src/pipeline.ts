@@ -116,10 +116,15 @@ export async function runPipeline(
     usage: worked.reduce<TokenUsage>((sum, o) => (o.usage ? addUsage(sum, o.usage) : sum), ZERO_USAGE),
     error: failure
   })
-  const summaryFile = await deps.log.group('Publish the triage summary', () =>
-    publish(summary, settings, deps)
-  )
-  return { summary, summaryFile, plan, failure }
+  const published = await deps.log.group('Publish the triage summary', () => publish(summary, settings, deps))
+  if ('error' in published) {
+    // The summary is the run's contract (DESIGN: written whenever inputs were valid): without it the step fails, and
+    // the job summary and outputs still carry the result.
+    const problem = `the triage summary could not be written: ${published.error}`
+    failure = failure ? `${failure}; ${problem}` : problem
+    return { summary: { ...summary, error: failure }, summaryFile: null, plan, failure }
+  }
+  return { summary, summaryFile: published.file, plan, failure }
 }
 
 /** Candidates that no stage reached: triage-only in triage mode, cap-reached otherwise. */
@@ -188,18 +193,22 @@ async function workCandidates(
   return new Map([...results.values()].map(r => [r.shortId, r.outcome]))
 }
 
-/** Writes the summary file and uploads it; a failure here degrades (warning), it does not lose the run's result. */
+/**
+ * Writes the summary file and uploads it. A failed write is returned (the step then fails, the run's result is kept
+ * for the job summary and outputs); a failed upload only warns, the file stays on disk.
+ */
 async function publish(
   summary: TriageSummary,
   settings: Settings,
   deps: PipelineDeps
-): Promise<string | null> {
+): Promise<{ file: string } | { error: string }> {
   let file: string
   try {
     file = await deps.files.writeJson(SUMMARY_FILE, summary)
   } catch (error) {
-    deps.log.warning(`Could not write ${SUMMARY_FILE}: ${errorMessage(error)}`)
-    return null
+    const where = path.join(deps.files.dir, SUMMARY_FILE)
+    deps.log.warning(`Could not write ${where}: ${errorMessage(error)}`)
+    return { error: `${where}: ${errorMessage(error)}` }
   }
   deps.log.info(`Summary written to ${file}`)
   // The sink reports success or failure itself; a failed upload keeps the file on disk and the step's outcome.
@@ -212,5 +221,5 @@ async function publish(
       retentionDays: settings.artifact.retentionDays
     }
   )
-  return file
+  return { file }
 }
