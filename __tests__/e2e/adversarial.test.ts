@@ -442,22 +442,20 @@ describe('adversarial: what the sandbox and the policy gate stop', () => {
     expect(leaks).toEqual([])
   })
 
-  // KNOWN HOLE (src/adapters/test-runner.ts): the action's own test run executes the agent's new test outside the
-  // sandbox, with the network on, as the action's user: it reads /proc/<the action's pid>/environ (INPUT_GITHUB-TOKEN,
-  // INPUT_SENTRY-TOKEN, INPUT_OPENAI-API-KEY, the workflow's env) and sends it out. The scrubbed environment of the
-  // test command does not help. Marked failing until the test command runs sandboxed (own PID namespace, no network).
-  it.failing(
-    "KNOWN HOLE: a new test that reads the action's process environment finds no secret to send",
-    () => {
-      // The action's own test run is outside the agent's sandbox; whatever reaches the attacker from it must be clean.
-      const sent = attacker.hits.filter(hit => hit.url.startsWith('/test-time'))
-      const secrets = sandboxSecrets(s, CANARY_SECRETS)
-      expect(
-        findLeaks(secrets, Object.fromEntries(sent.map((hit, i) => [`test-time hit ${i}`, hit.body])))
-      ).toEqual([])
-      expect(leaks).toEqual([])
-    }
-  )
+  // The action's own test run executes the agent's new test outside the agent's sandbox. That test tries to read
+  // /proc/<the action's pid>/environ (INPUT_GITHUB-TOKEN ...) and POST it out: the test command runs in its own
+  // user, PID and network namespaces, so it finds no other process and reaches no server.
+  it("a new test that reads the action's process environment finds no secret and cannot send anything", () => {
+    expect(issueOf(summary, 'API-108').tests?.attempts ?? 0).toBeGreaterThan(0)
+    // The action's own test run is outside the agent's sandbox; whatever reaches the attacker from it must be clean.
+    const sent = attacker.hits.filter(hit => hit.url.startsWith('/test-time'))
+    expect(sent).toEqual([])
+    const secrets = sandboxSecrets(s, CANARY_SECRETS)
+    expect(
+      findLeaks(secrets, Object.fromEntries(sent.map((hit, i) => [`test-time hit ${i}`, hit.body])))
+    ).toEqual([])
+    expect(leaks).toEqual([])
+  })
 })
 
 // ---------------------------------------------------------------------------------------------------------------

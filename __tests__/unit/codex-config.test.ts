@@ -61,7 +61,11 @@ describe('codexConfigToml', () => {
 
   it('keeps the sandbox on without network, never asks for approval, and switches side traffic off', () => {
     const config = parsed(input())
-    expect(config.sandbox_workspace_write).toEqual({ network_access: false })
+    expect(config.sandbox_workspace_write).toEqual({
+      network_access: false,
+      exclude_slash_tmp: true,
+      exclude_tmpdir_env_var: true
+    })
     expect(config.analytics).toEqual({ enabled: false })
     expect(config.features).toEqual({ plugins: false })
   })

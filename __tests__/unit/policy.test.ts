@@ -505,3 +505,18 @@ describe('checkPolicy properties', () => {
     )
   })
 })
+
+describe('redactSecrets', () => {
+  it("removes the action's own secrets in any encoding and well-known token shapes from the model's words", async () => {
+    const { redactSecrets } = await import('../../src/domain/policy.js')
+    const own = 'ghs_ownTokenOfTheAction0123456789'
+    const found = `ghp_${'a'.repeat(36)}`
+    const text = `root cause: token ${own}, b64 ${Buffer.from(own).toString('base64')}, and ${found} from ~/.git-credentials`
+    const out = redactSecrets(text, [own])
+    expect(out).not.toContain(own)
+    expect(out).not.toContain(Buffer.from(own).toString('base64'))
+    expect(out).not.toContain(found)
+    expect(out).toContain('[redacted]')
+    expect(redactSecrets('nothing secret here', [own])).toBe('nothing secret here')
+  })
+})

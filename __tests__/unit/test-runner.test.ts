@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { execFile } from 'node:child_process'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { randomUUID } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -221,5 +223,58 @@ describe('test runner: time budget and output cap', () => {
     expect(Buffer.byteLength(run.logTail)).toBeLessThanOrEqual(16 * 1024 + 100)
     expect(run.logTail.endsWith('\nlast-line')).toBe(true)
     expect(run.logTail.split('\n')[0]).toMatch(/earlier output left out/)
+  })
+})
+
+describe('test runner: isolation from the action', () => {
+  const quiet = {
+    info: () => {},
+    debug: () => {},
+    warning: () => {},
+    group: <T>(_: string, fn: () => Promise<T>) => fn()
+  }
+
+  it("cannot read the action's process environment: the command sees only its own processes", async () => {
+    const runner = createTestRunner({ env: { PATH: process.env.PATH }, log: quiet })
+    const run = await runner.run({
+      command: `cat /proc/${process.pid}/environ >/dev/null 2>&1 && echo READABLE || echo GONE; ls /proc | grep -c '^[0-9]'`,
+      cwd: process.cwd(),
+      timeoutMs: 10_000
+    })
+    expect(run.logTail).toContain('GONE')
+    expect(Number(run.logTail.trim().split('\n').at(-1))).toBeLessThan(10)
+  })
+
+  it('has no network to the outside, but a working loopback of its own', async () => {
+    const hits: string[] = []
+    const server = http.createServer((req, res) => (hits.push(req.url ?? ''), res.end('hit')))
+    await new Promise<void>(r => server.listen(0, '127.0.0.1', r))
+    const port = (server.address() as AddressInfo).port
+    try {
+      const runner = createTestRunner({ env: { PATH: process.env.PATH }, log: quiet })
+      const script =
+        `fetch('http://127.0.0.1:${port}/leak').then(() => console.log('REACHED'), () => console.log('BLOCKED'));` +
+        `require('net').createServer().listen(0, '127.0.0.1', function () { console.log('LOOPBACK'); this.close() })`
+      const run = await runner.run({ command: `node -e "${script}"`, cwd: process.cwd(), timeoutMs: 10_000 })
+      expect(run.logTail).toContain('BLOCKED')
+      expect(run.logTail).toContain('LOOPBACK')
+      expect(hits).toEqual([])
+    } finally {
+      server.close()
+    }
+  })
+
+  it('fails with what to do, rather than running unisolated, when namespaces are not available', async () => {
+    const warnings: string[] = []
+    const runner = createTestRunner({
+      env: { PATH: process.env.PATH },
+      log: { ...quiet, warning: (m: string) => warnings.push(m) },
+      unshare: '/nonexistent/unshare'
+    })
+    const run = await runner.run({ command: 'echo RAN', cwd: process.cwd(), timeoutMs: 10_000 })
+    expect(run.passed).toBe(false)
+    expect(run.logTail).not.toContain('RAN')
+    expect(run.logTail).toMatch(/could not isolate the test command: .*apparmor_restrict_unprivileged_userns/)
+    expect(warnings).toHaveLength(1)
   })
 })

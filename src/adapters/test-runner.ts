@@ -15,6 +15,13 @@
 // OpenAI keys among them), ACTIONS_* (ACTIONS_RUNTIME_TOKEN, ACTIONS_ID_TOKEN_REQUEST_*), RUNNER_*, and no other
 // name containing TOKEN, KEY, SECRET or PASSWORD.
 //
+// Isolation. The process environment is not the only way to a secret: a test the agent wrote runs as the same user
+// as the action, so without more it could read /proc/<the action's pid>/environ (INPUT_GITHUB-TOKEN ...) and send it
+// anywhere. So the command runs in fresh user, PID, mount and network namespaces (`unshare`, as Codex's own sandbox
+// needs unprivileged user namespaces too): it sees only its own processes in /proc, and no network but its own
+// loopback (brought up, so tests that open a local server still work). Where namespaces are not available the run
+// does not fall back to an unisolated one: it fails with what to do.
+//
 // Output. stdout and stderr are kept together as a tail: the last 200 lines and at most 16 KB. The value of every
 // variable of options.env whose name contains TOKEN, KEY, SECRET or PASSWORD (INPUT_SENTRY-TOKEN, OPENAI_API_KEY ...;
 // values under 6 characters excepted, each line of a multi-line value too, and its URL-encoded form) is replaced by ***
@@ -56,7 +63,29 @@ export interface TestRunnerOptions {
   log: Log
   /** default /bin/sh */
   shell?: string
+  /** 'namespaces' (default): run inside unshare, see above; 'none' only where the caller isolates it otherwise */
+  isolation?: 'namespaces' | 'none'
+  /** the unshare executable (default `unshare` on PATH) */
+  unshare?: string
 }
+
+/** unshare's options: own user (mapped to root inside, so lo can be brought up), PID (+ /proc), mount and network. */
+const UNSHARE = [
+  'unshare',
+  '--user',
+  '--map-root-user',
+  '--net',
+  '--pid',
+  '--fork',
+  '--mount-proc',
+  '--kill-child',
+  '--'
+]
+
+const ISOLATION_ADVICE =
+  'the test command runs in its own user, PID and network namespaces, and this runner does not allow them: on ' +
+  "Ubuntu 24.04 run `sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0` before the action (Codex's " +
+  'sandbox needs the same), or check that `unshare` (util-linux) is installed'
 
 /** The environment the test command gets (see the top of this file). */
 export function testCommandEnv(env: NodeJS.ProcessEnv): Record<string, string> {
@@ -90,9 +119,44 @@ export function createTestRunner(options: TestRunnerOptions): TestRunner {
   const shell = options.shell ?? '/bin/sh'
   const env = testCommandEnv(options.env)
   const secrets = secretValues(options.env)
+  const isolated = (options.isolation ?? 'namespaces') === 'namespaces'
+  // The loopback interface of a new network namespace starts down; `ip` may be missing, which only matters to tests
+  // that listen on 127.0.0.1.
+  const argv = (command: string): [string, string[]] => {
+    const script = `exec 2>&1\n${isolated ? 'ip link set lo up >/dev/null 2>&1\n' : ''}${command}`
+    return isolated
+      ? [options.unshare ?? UNSHARE[0]!, [...UNSHARE.slice(1), shell, '-c', script]]
+      : [shell, ['-c', script]]
+  }
+  let isolationProblem: Promise<string | null> | undefined
+  const checkIsolation = (): Promise<string | null> =>
+    (isolationProblem ??= new Promise(resolve => {
+      const [cmd, args] = argv('true')
+      let err = ''
+      const probe = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
+      probe.stdout.on('data', (c: Buffer) => (err += c.toString()))
+      probe.stderr.on('data', (c: Buffer) => (err += c.toString()))
+      probe.on('error', e => resolve(`${errorMessage(e)}; ${ISOLATION_ADVICE}`))
+      probe.on('close', code =>
+        resolve(code === 0 ? null : `${err.trim().split('\n')[0] ?? ''}; ${ISOLATION_ADVICE}`)
+      )
+    }))
 
   return {
-    run({ command, cwd, timeoutMs }) {
+    async run({ command, cwd, timeoutMs }) {
+      if (isolated) {
+        const problem = await checkIsolation()
+        if (problem) {
+          log.warning(`The test command cannot run isolated: ${problem}`)
+          return {
+            passed: false,
+            exitCode: null,
+            timedOut: false,
+            logTail: `could not isolate the test command: ${problem}`,
+            durationMs: 0
+          }
+        }
+      }
       const started = performance.now()
       const output = new TailBuffer(TAIL_BYTES + Math.max(8 * 1024, 2 * (secrets[0]?.length ?? 0)))
       log.info(
@@ -107,7 +171,8 @@ export function createTestRunner(options: TestRunnerOptions): TestRunner {
         let drainTimer: NodeJS.Timeout | undefined
 
         // `exec 2>&1` first: stderr joins stdout on one pipe, so the tail keeps the order a person would have seen
-        const child = spawn(shell, ['-c', `exec 2>&1\n${command}`], {
+        const [cmd, args] = argv(command)
+        const child = spawn(cmd, args, {
           cwd,
           env,
           detached: true,

@@ -178,7 +178,9 @@ export function codexConfig(input: CodexConfigInput): TomlTable {
     approval_policy: 'never',
     sandbox_mode: 'workspace-write',
     web_search: 'disabled',
-    sandbox_workspace_write: { network_access: false },
+    // The worktree is the only writable root: /tmp and $TMPDIR would otherwise be writable too, and on a runner whose
+    // RUNNER_TEMP (or workspace) lies under them the agent could reach other issues' worktrees and the checkout's .git.
+    sandbox_workspace_write: { network_access: false, exclude_slash_tmp: true, exclude_tmpdir_env_var: true },
     shell_environment_policy: {
       inherit: 'core',
       ignore_default_excludes: false,

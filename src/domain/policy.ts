@@ -410,3 +410,21 @@ function lineList(lines: (number | null)[]): string {
   const more = numbers.length > SHOWN_LINES ? ` and ${numbers.length - SHOWN_LINES} more` : ''
   return numbers.length === 1 ? ` (line ${listed})` : ` (lines ${listed}${more})`
 }
+
+/**
+ * The text with every form of the given secrets and every well-known token shape replaced by `[redacted]`: for the
+ * model's words (root cause, notes, summary) before they reach the summary, the artifact, a commit or a PR. The
+ * sandbox lets the agent read what the runner's user can read, so a compromised model could copy a credential it
+ * found on disk into its answer.
+ */
+export function redactSecrets(text: string, secrets: readonly string[]): string {
+  let out = text
+  for (const { text: form } of secretForms(secrets)) out = out.split(form).join('[redacted]')
+  for (const { pattern } of TOKEN_PATTERNS) {
+    out = out.replace(
+      new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : pattern.flags + 'g'),
+      '[redacted]'
+    )
+  }
+  return out
+}

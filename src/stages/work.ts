@@ -16,7 +16,7 @@ import type { IssueSummary, Plan, PlanIssue, SentryFixResult, TokenUsage } from 
 import type { Settings } from '../settings.js'
 import { ZERO_USAGE, addUsage, type CandidateOutcome } from '../domain/summary.js'
 import { judgeAgentRun } from '../domain/judge.js'
-import { checkPolicy } from '../domain/policy.js'
+import { checkPolicy, redactSecrets } from '../domain/policy.js'
 import { buildPrompt, extractDigest } from '../domain/prompt.js'
 import { buildFollowUpPrompt } from '../domain/prompt-followup.js'
 import { cap, oneLine } from '../domain/text.js'
@@ -119,8 +119,12 @@ export async function workIssue(
         `${shortId}: agent run ${agentRun}: ${verdict.kind}${'reason' in verdict ? ` — ${verdict.reason}` : ''}`
       )
       if (verdict.kind === 'agent-failed') return end({ disposition: 'agent-failed', reason: verdict.reason })
-      claimed = claimedFields(verdict.result)
-      if (verdict.kind === 'no-fix') return end({ disposition: 'no-fix', reason: verdict.reason })
+      // The model's words go to the summary, the artifact, the commit and the PR: no credential may ride along.
+      const answer = redactAnswer(verdict.result, deps.secrets)
+      claimed = claimedFields(answer)
+      if (verdict.kind === 'no-fix') {
+        return end({ disposition: 'no-fix', reason: redactSecrets(verdict.reason, deps.secrets) })
+      }
 
       const fix = diff!
       const files_changed = fix.files.map(f => f.path)
@@ -141,7 +145,7 @@ export async function workIssue(
       }
 
       const command = settings.agent.testCommand
-      if (command === null) return ready(end, shortId, verdict.result, fix, null, deps)
+      if (command === null) return ready(end, shortId, answer!, fix, null, deps)
       const left = deadline - deps.clock.now().getTime()
       const measured = await deps.tests.run({ command, cwd: worktree.path, timeoutMs: Math.max(1_000, left) })
       const attempts: number = (tests?.attempts ?? 0) + 1
@@ -156,7 +160,7 @@ export async function workIssue(
           : { log_tail: cap(measured.logTail.slice(-LOG_TAIL_IN_SUMMARY), LOG_TAIL_IN_SUMMARY) })
       }
       deps.log.info(`${shortId}: the action's test run ${attempts}: ${measured.passed ? 'passed' : 'failed'}`)
-      if (measured.passed) return ready(end, shortId, verdict.result, fix, tests, deps)
+      if (measured.passed) return ready(end, shortId, answer!, fix, tests, deps)
       if (attempts > settings.agent.fixAttempts) {
         return end({
           disposition: 'tests-failed',
@@ -195,6 +199,19 @@ async function ready(
     },
     { result, diff, tests }
   )
+}
+
+function redactAnswer(result: SentryFixResult | null, secrets: string[]): SentryFixResult | null {
+  if (!result) return null
+  const r = (text: string) => redactSecrets(text, secrets)
+  return {
+    ...result,
+    summary: r(result.summary),
+    root_cause: r(result.root_cause),
+    notes: r(result.notes),
+    files_changed: result.files_changed.map(r),
+    tests_run: result.tests_run === null ? null : r(result.tests_run)
+  }
 }
 
 /** What the agent said about itself, recorded as a claim next to what the action measured. */
