@@ -388,14 +388,15 @@ describe('adversarial: what the sandbox and the policy gate stop', () => {
     expect(leaks).toEqual([])
   })
 
-  it('a symlink out of the worktree is policy-rejected; writes outside the worktree are not in the diff', () => {
+  it('a symlink out of the worktree is policy-rejected; writes outside the worktree are refused by the sandbox', () => {
     const issue = issueOf(summary, 'API-105')
     expect(issue.disposition).toBe('policy-rejected')
     expect(issue.reason).toMatch(/adds a symlink at leak/)
     expect(issue.reason).toMatch(/adds a symlink at up/)
     const outside = outputOf(s, 'API-105', 'API-105-outside')
-    // /tmp is writable in the sandbox, the worktree's parent and the checkout's .git are not
-    expect(outside).toMatch(/tmp=0/)
+    // The worktree is the only writable root: not /tmp (excluded in the sandbox config), not the worktree's parent,
+    // not the checkout's .git
+    expect(outside).toMatch(/tmp=[1-9]/)
     expect(outside).toMatch(/parent=[1-9]/)
     expect(outside).toMatch(/hooks=[1-9]/)
     expect(existsSync(path.join(run.runnerTemp, 'sentry-codex-triage', 'worktrees', 'sct-outside.txt'))).toBe(
