@@ -7,6 +7,7 @@ import { triageScenario } from './world.js'
 import { sampleModel } from './agent-scripts.js'
 import type { ModelScript } from './fake-model.js'
 import type { TriageSummary } from '../src/schemas.js'
+import { findRunLeaks } from './leak-scan.js'
 
 export interface AgentHarness {
   sandbox(
@@ -35,6 +36,9 @@ export function agentHarness(defaults: Record<string, string>): AgentHarness {
         timeoutMs: 240_000
       })
       runs.push(run)
+      // every run: no secret in any output, file, artifact, request the fakes recorded, or push
+      const leaks = await findRunLeaks(s, run)
+      if (leaks.length > 0) throw new Error(`secrets leaked:\n${leaks.join('\n')}`)
       return run
     },
     async cleanup() {

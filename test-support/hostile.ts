@@ -225,36 +225,13 @@ export interface HostileRun {
 export const HOSTILE_SCRATCH = path.join(ROOT, 'node_modules/.cache/sct-adversarial')
 
 /** startAgentSandbox's sandbox, with the checkout under `parent` (see HOSTILE_SCRATCH). */
-async function startHostileSandbox(
+function startHostileSandbox(
   world: HostileWorld,
   model: ModelScript,
   parent: string,
   options: SandboxOptions
 ): Promise<AgentSandbox> {
-  const checkout = await createSampleCheckout({
-    remote: 'http',
-    persistCredentials: 'extraheader',
-    token: SANDBOX_GITHUB_TOKEN,
-    parent
-  })
-  const base = await startSandbox(world, { ...options, bareRepo: checkout.bare })
-  const fakeModel = await startFakeModel(model)
-  return {
-    ...base,
-    checkout,
-    model: fakeModel,
-    inputs: { ...base.inputs, 'openai-base-url': fakeModel.baseUrl, model: 'gpt-5.5' },
-    env: {
-      ...base.env,
-      SENTRY_CODEX_TRIAGE_CODEX_PATH: path.join(ROOT, 'node_modules/@openai/codex/bin/codex.js'),
-      SENTRY_CODEX_TRIAGE_MCP_ENTRY: path.join(ROOT, 'node_modules/@sentry/mcp-server/dist/index.js'),
-      SENTRY_CODEX_TRIAGE_PUSH_ANY_HOST: '1'
-    },
-    async close() {
-      await Promise.all([base.close(), fakeModel.close()])
-      await checkout.cleanup()
-    }
-  }
+  return startAgentSandbox(world, { ...options, model, parent })
 }
 
 /** One sandbox per test, on a hostile world; closed by cleanup(). */

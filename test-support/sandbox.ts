@@ -80,14 +80,15 @@ export interface AgentSandbox extends Sandbox {
 
 export async function startAgentSandbox(
   worlds: { sentry: SentryWorld; github: GitHubWorld },
-  options: SandboxOptions & { model?: ModelScript; modelLatencyMs?: number } = {}
+  options: SandboxOptions & { model?: ModelScript; modelLatencyMs?: number; parent?: string } = {}
 ): Promise<AgentSandbox> {
   // A checkout as actions/checkout leaves it: a depth-1 clone over HTTP whose remote demands the job token, with the
   // token persisted in .git/config (the action must remove it before the agent runs, and push with its own).
   const checkout = await createSampleCheckout({
     remote: 'http',
     persistCredentials: 'extraheader',
-    token: SANDBOX_GITHUB_TOKEN
+    token: SANDBOX_GITHUB_TOKEN,
+    parent: options.parent
   })
   // The world's other branches (fixes in flight) exist on the remote too; the fake GitHub reads refs from it.
   const branches =

@@ -14,6 +14,7 @@ import { garbageScript, hangingScript, sampleModel } from '../../test-support/ag
 import { conversationOf, callOutput } from '../../test-support/fake-model.js'
 import { SAMPLE_FIXES } from '../../test-support/sample-repo.js'
 import type { TriageSummary } from '../../src/schemas.js'
+import { findRunLeaks } from '../../test-support/leak-scan.js'
 
 const exec = promisify(execFile)
 let sandbox: AgentSandbox | undefined
@@ -37,6 +38,7 @@ async function dryRun(s: AgentSandbox, extra: Record<string, string> = {}, env: 
     timeoutMs: 240_000
   })
   runs.push(run)
+  expect(await findRunLeaks(s, run)).toEqual([])
   return run
 }
 

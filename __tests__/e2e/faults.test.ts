@@ -41,6 +41,7 @@ import {
   writeNonExecutableCodex
 } from '../../test-support/fault-codex.js'
 import type { TriageSummary } from '../../src/schemas.js'
+import { findRunLeaks } from '../../test-support/leak-scan.js'
 
 const exec = promisify(execFile)
 const LIST = '/api/0/organizations/acme/issues/'
@@ -81,6 +82,8 @@ async function triage(
     env: { ...s.env, ...env }
   })
   runs.push(run)
+  // every run of this suite: no secret in any output, file, artifact, request or push
+  expect(await findRunLeaks(s, run)).toEqual([])
   return run
 }
 
@@ -96,6 +99,8 @@ async function fix(
     timeoutMs: 240_000
   })
   runs.push(run)
+  // every run of this suite: no secret in any output, file, artifact, request or push
+  expect(await findRunLeaks(s, run)).toEqual([])
   return run
 }
 
@@ -303,6 +308,7 @@ describe('faults: GitHub', () => {
       timeoutMs: 240_000
     })
     runs.push(run)
+    expect(await findRunLeaks(s, run)).toEqual([])
     expect(api12Lookups).toBe(2)
     expect(run.code).toBe(0)
     const summary = await writtenSummary(run, s)

@@ -5,6 +5,7 @@ import { runAction } from '../../test-support/action-process.js'
 import { startSandbox, type Sandbox } from '../../test-support/sandbox.js'
 import { triageScenario } from '../../test-support/world.js'
 import { findLeaks } from '../../test-support/leaks.js'
+import { findRunLeaks } from '../../test-support/leak-scan.js'
 
 let sandbox: Sandbox
 let valid: Record<string, string>
@@ -61,6 +62,7 @@ describe('invalid inputs fail the step before anything is sent', () => {
     expect(sandbox.github.requests.length).toBe(before.github)
     expect(sandbox.sentry.requests.length).toBe(before.sentry)
     expect(findLeaks(sandbox.secrets, { log: run.log, stderr: run.stderr })).toEqual([])
+    expect(await findRunLeaks(sandbox, run)).toEqual([])
     await run.cleanup()
   })
 

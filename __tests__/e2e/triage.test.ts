@@ -9,6 +9,7 @@ import { startSandbox, type Sandbox } from '../../test-support/sandbox.js'
 import { triageScenario } from '../../test-support/world.js'
 import { findLeaks } from '../../test-support/leaks.js'
 import type { TriageSummary } from '../../src/schemas.js'
+import { findRunLeaks } from '../../test-support/leak-scan.js'
 
 let sandbox: Sandbox | undefined
 const runs: ActionRun[] = []
@@ -21,6 +22,7 @@ afterEach(async () => {
 async function start(options: Parameters<typeof runAction>[0]): Promise<ActionRun> {
   const result = await runAction(options)
   runs.push(result)
+  expect(await findRunLeaks(sandbox!, result)).toEqual([])
   return result
 }
 

@@ -360,19 +360,18 @@ export function createGitLander(options: GitLanderOptions): Lander {
       const failure = authFailure(branch, 'pushing', pushed)
       return { kind: 'failed', reason: failure.message, auth: true }
     }
+    // Rejected by the remote, or the push broke off (under contention a remote may refuse a concurrent create with
+    // no ref status at all): a branch created since git looked at the remote's refs is refused there. Ask the remote
+    // whether the branch exists now; if it does, someone else created it.
+    const listed = await inWorktree(['ls-remote', '--exit-code', '--heads', url, `refs/heads/${branch}`], {
+      env: authEnv(url),
+      allowFailure: true
+    })
+    if (listed.exitCode === 0 && listed.stdout.toString('utf8').trim() !== '') {
+      logged.info(`${branch} was created on the remote by someone else during the push; it is left as it is.`)
+      return { kind: 'exists' }
+    }
     if (status !== undefined) {
-      // rejected by the remote: a branch created since git looked at the remote's refs is refused there ("create"
-      // with an old value of zero). Ask the remote whether the branch exists now.
-      const listed = await inWorktree(['ls-remote', '--exit-code', '--heads', url, `refs/heads/${branch}`], {
-        env: authEnv(url),
-        allowFailure: true
-      })
-      if (listed.exitCode === 0 && listed.stdout.toString('utf8').trim() !== '') {
-        logged.info(
-          `${branch} was created on the remote by someone else during the push; it is left as it is.`
-        )
-        return { kind: 'exists' }
-      }
       const said = scrub(status.split('\t').slice(2).join(' ')).trim()
       return {
         kind: 'failed',
