@@ -27,9 +27,7 @@ import path from 'node:path'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { ROOT, runAction, type ActionRun } from './action-process.js'
-import { SANDBOX_GITHUB_TOKEN, startSandbox, type AgentSandbox, type SandboxOptions } from './sandbox.js'
-import { createSampleCheckout } from './sample-repo.js'
-import { startFakeModel } from './fake-model.js'
+import { startAgentSandbox, type AgentSandbox, type SandboxOptions } from './sandbox.js'
 
 const exec = promisify(execFile)
 
