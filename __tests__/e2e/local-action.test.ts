@@ -21,6 +21,7 @@ import path from 'node:path'
 import { ROOT, node24 } from '../../test-support/action-process.js'
 import { startSandbox, type Sandbox } from '../../test-support/sandbox.js'
 import { triageScenario } from '../../test-support/world.js'
+import { findLeaks } from '../../test-support/leaks.js'
 import type { TriageSummary } from '../../src/schemas.js'
 
 const LOCAL_ACTION_SRC = path.join(ROOT, 'node_modules/@github/local-action/src')
@@ -43,6 +44,18 @@ await import(pathToFileURL(src + '/index.ts').href)
 `
 
 let sandbox: Sandbox | undefined
+
+/** Secrets in what local-action printed (its mask commands aside) or in what the fakes were sent (auth headers aside). */
+function localActionLeaks(s: Sandbox, run: { stdout: string }, extra: string[] = []): string[] {
+  const shown = run.stdout
+    .split('\n')
+    .filter(line => !line.startsWith('::add-mask::'))
+    .join('\n')
+  const sent = [...s.sentry.requests, ...s.github.requests].map(
+    r => `${r.path}?${r.query.toString()} ${r.body}`
+  )
+  return findLeaks([...s.secrets, ...extra], { stdout: shown, requests: sent.join('\n') })
+}
 let base: string | undefined
 afterEach(async () => {
   await sandbox?.close()
@@ -179,6 +192,7 @@ describe('@github/local-action runs the TypeScript source', () => {
     expect(sandbox.sentry.requests.length).toBeGreaterThan(0)
     expect(sandbox.github.requests.some(r => r.path.includes('matching-refs'))).toBe(true)
     expect(sandbox.github.writes()).toEqual([])
+    expect(localActionLeaks(sandbox, run)).toEqual([])
   })
 
   it('reports a failing run only through ::error:: (its exit code stays 0), which the test above relies on', async () => {
@@ -196,5 +210,6 @@ describe('@github/local-action runs the TypeScript source', () => {
     )
     expect(run.errors.join('\n')).toMatch(/Sentry rejected sentry-token \(401 Unauthorized\)/)
     expect(existsSync(path.join(run.runnerTemp, 'sentry-codex-triage', 'triage-summary.json'))).toBe(true)
+    expect(localActionLeaks(sandbox, run, ['sntryu_wrong_token_value_0000'])).toEqual([])
   })
 })
