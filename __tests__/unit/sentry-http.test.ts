@@ -468,8 +468,8 @@ describe('resolveProjects', () => {
     )
   })
 
-  it('asks for at most four projects at a time', async () => {
-    const slugs = Array.from({ length: 10 }, (_, i) => `p${i}`)
+  it('looks up a few projects at once, one request each', async () => {
+    const slugs = Array.from({ length: 3 }, (_, i) => `p${i}`)
     const w: SentryWorld = {
       org: 'acme',
       projects: slugs.map((slug, i) => makeProject({ slug, id: String(200 + i) })),
@@ -490,7 +490,8 @@ describe('resolveProjects', () => {
     })
     const resolved = await api.resolveProjects(slugs)
     expect(resolved.map(p => p.id)).toEqual(slugs.map((_, i) => String(200 + i)))
-    expect(peak).toBe(4)
+    expect(peak).toBe(3)
+    expect(fake.requests.map(r => r.path).sort()).toEqual(slugs.map(s => `/api/0/projects/acme/${s}/`).sort())
   })
 })
 
@@ -641,6 +642,40 @@ describe('issueEvidence', () => {
         '/api/0/organizations/acme/issues/501/',
         '/api/0/organizations/acme/issues/501/events/latest/'
       ])
+    } finally {
+      await fake.close()
+    }
+  })
+})
+
+describe('resolveProjects with many projects', () => {
+  it('walks the organization project list (100 a page) instead of one look-up per project, and names a missing slug', async () => {
+    const { startFakeSentry, makeProject, FAKE_SENTRY_TOKEN } =
+      await import('../../test-support/fake-sentry.js')
+    const { recordingLog } = await import('../../test-support/recording-log.js')
+    const projects = Array.from({ length: 150 }, (_, i) =>
+      makeProject({ id: String(100 + i), slug: `svc-${i}` })
+    )
+    const fake = await startFakeSentry({ org: 'acme', projects, issues: [] })
+    try {
+      const { createSentryApi } = await import('../../src/adapters/sentry-http.js')
+      const api = createSentryApi({
+        baseUrl: fake.url,
+        org: 'acme',
+        token: FAKE_SENTRY_TOKEN,
+        log: recordingLog()
+      })
+      const slugs = ['svc-3', 'svc-7', 'svc-120', 'svc-42']
+      expect(await api.resolveProjects(slugs)).toEqual(
+        slugs.map(slug => ({ slug, id: String(100 + Number(slug.slice(4))) }))
+      )
+      // 150 projects, 100 a page: at most two requests, whatever the order
+      const listed = fake.requests.filter(r => r.path === '/api/0/organizations/acme/projects/')
+      expect(listed.length).toBeLessThanOrEqual(2)
+      expect(fake.requests).toHaveLength(listed.length)
+      await expect(api.resolveProjects(['svc-1', 'svc-2', 'svc-3', 'nope'])).rejects.toThrow(
+        "Sentry project 'nope' was not found in organization 'acme'"
+      )
     } finally {
       await fake.close()
     }

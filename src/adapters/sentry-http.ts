@@ -54,6 +54,8 @@ export interface SentryApiOptions {
 const BACKOFF_BASE_MS = 1_000
 const BACKOFF_MAX_MS = 60_000
 const RATE_LIMIT_WAIT_MAX_MS = 120_000
+/** up to this many projects are looked up one by one; more are found in the organization's project list */
+const PROJECT_LOOKUPS_MAX = 3
 const PROJECT_CONCURRENCY = 4
 const KNOWN_LEVELS: ReadonlySet<string> = new Set(['fatal', 'error', 'warning', 'info', 'debug', 'sample'])
 
@@ -259,6 +261,40 @@ export function createSentryApi(options: SentryApiOptions): SentryApi {
     return { id: project.id, slug }
   }
 
+  async function listOrgProjects(slugs: string[]): Promise<{ id: string; slug: string }[]> {
+    const path = `${orgPath}/projects/`
+    const params = new URLSearchParams({ per_page: '100', limit: '100' })
+    const found = new Map<string, string>()
+    const wanted = new Set(slugs)
+    const followed = new Set<string>()
+    for (let page = 1; page <= maxPages * 5; page++) {
+      const { body, headers: responseHeaders } = await getJson(path, params, () =>
+        fail(
+          `Sentry organization '${org}' was not found at ${host}: check sentry-org (the organization slug) and sentry-host`,
+          'not-found',
+          404
+        )
+      )
+      for (const project of parse(z.array(wireProject), body, `GET ${path}`)) {
+        if (wanted.has(project.slug)) found.set(project.slug, project.id)
+      }
+      const next = nextCursor(responseHeaders.get('link'))
+      if (found.size === wanted.size || next === undefined || followed.has(next)) break
+      followed.add(next)
+      params.set('cursor', next)
+    }
+    const missing = slugs.find(slug => !found.has(slug))
+    if (missing !== undefined) {
+      throw fail(
+        `Sentry project '${missing}' was not found in organization '${org}': check sentry-project (slugs, not names) ` +
+          'and that the token can see it',
+        'not-found',
+        404
+      )
+    }
+    return slugs.map(slug => ({ id: found.get(slug)!, slug }))
+  }
+
   async function issueJson(path: string): Promise<unknown> {
     const { body } = await getJson(path, new URLSearchParams(), () =>
       fail(`Sentry has no ${path} (the issue may have been deleted or merged)`, 'not-found', 404)
@@ -275,7 +311,10 @@ export function createSentryApi(options: SentryApiOptions): SentryApi {
 
     async resolveProjects(slugs) {
       const unique = [...new Set(slugs)]
-      return mapLimit(unique, PROJECT_CONCURRENCY, resolveProject)
+      // A few projects: one look-up each (a 404 names the project). Many: walk the organization's project list,
+      // a page of 100 per request, and stop as soon as every slug is known.
+      if (unique.length <= PROJECT_LOOKUPS_MAX) return mapLimit(unique, PROJECT_CONCURRENCY, resolveProject)
+      return listOrgProjects(unique)
     },
 
     async *issuePages(query: IssueListQuery): AsyncGenerator<SentryIssue[]> {
