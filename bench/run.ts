@@ -20,7 +20,8 @@ import { watchChildRss } from './rss.js'
 
 const CODEX_VERSION = '0.171.0'
 const LATENCIES = [0, 50]
-const AGENT_TURN_LATENCY_MS = 400
+// A model turn of a real Responses API model takes seconds; 1.5 s is on the fast side of realistic.
+const AGENT_TURN_LATENCY_MS = 1500
 const TOP = 5
 const only = new Set((process.env.BENCH_ONLY ?? '').split(',').filter(Boolean))
 const want = (part: string): boolean => only.size === 0 || only.has(part)
