@@ -77,7 +77,7 @@ const EXPECTED_DEFAULTS: Settings = {
     testCommand: null,
     fixAttempts: 3,
     issueTimeoutMinutes: 20,
-    concurrency: 1
+    concurrency: 2
   },
   policy: {
     denyPaths: ['.github/**', '**/.env*', '**/*.pem', '**/secrets/**'],
@@ -121,7 +121,7 @@ describe('action.yml', () => {
       'github-token': 'ghs_test',
       'spare-candidates': '',
       'openai-api-key': '',
-      concurrency: '1',
+      concurrency: '2',
       'deny-paths': '.github/**, **/.env*, **/*.pem, **/secrets/**',
       'sentry-host': 'sentry.io'
     })
