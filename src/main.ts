@@ -3,10 +3,11 @@ import path from 'node:path'
 import * as core from '@actions/core'
 import { formatSettingsErrors, readSettings, type Settings } from './settings.js'
 import { readRunContext, type RunContext } from './run-context.js'
-import { AGENT_MODES, IMPLEMENTED_MODES, runPipeline, type RunReport } from './pipeline.js'
+import { AGENT_MODES, runPipeline, type RunReport } from './pipeline.js'
 import { createSentryApi } from './adapters/sentry-http.js'
 import { createGitHubReader, createOctokit } from './adapters/github-octokit.js'
-import { createArtifactSink } from './adapters/artifact-upload.js'
+import { createArtifactSink, createArtifactSource } from './adapters/artifact-upload.js'
+import { createHandoffs } from './adapters/handoff-artifacts.js'
 import { createActionsLog } from './adapters/actions-log.js'
 import { createRunFiles } from './adapters/run-files.js'
 import { checkCodexSandbox, createCodexAgent, installCodex, installSentryMcp } from './adapters/codex-cli.js'
@@ -36,13 +37,6 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     }
     for (const warning of parsed.warnings) core.warning(warning)
     const settings = parsed.settings
-    if (!IMPLEMENTED_MODES.includes(settings.mode)) {
-      core.setFailed(
-        `Input 'mode' is '${settings.mode}', which this version of sentry-codex-triage does not run yet. ` +
-          `Use mode: ${IMPLEMENTED_MODES.join(' or ')}.`
-      )
-      return
-    }
     const context = readRunContext(env)
     const report = await runWired(settings, context)
     publishOutputs(report)
@@ -68,8 +62,19 @@ async function runWired(settings: Settings, context: RunContext): Promise<RunRep
   const secrets = [settings.github.token, settings.sentry.token, settings.agent.openaiApiKey].filter(
     (v): v is string => !!v
   )
+  const artifacts = createArtifactSink(log)
+  // plan, work and land hand off through the run's artifacts; downloads stay outside the run folder (not re-uploaded)
+  const handoffs = ['plan', 'work', 'land'].includes(settings.mode)
+    ? createHandoffs({
+        sink: artifacts,
+        source: createArtifactSource(log),
+        runDir,
+        downloadDir: path.join(context.runnerTemp, 'sentry-codex-triage-handoffs'),
+        retentionDays: settings.artifact.retentionDays
+      })
+    : undefined
   const landDeps =
-    settings.mode === 'fix'
+    settings.mode === 'fix' || settings.mode === 'land'
       ? {
           writer: createGitHubWriter(octokit, { owner, repo }, log),
           lander: createGitLander({
@@ -110,7 +115,9 @@ async function runWired(settings: Settings, context: RunContext): Promise<RunRep
         requestTimeoutMs: sentryTimeoutMs(process.env)
       }),
       github: createGitHubReader(octokit, { owner, repo }, log),
-      artifacts: createArtifactSink(log),
+      artifacts,
+      handoffs,
+      actionSha: actionSha(process.env),
       files: createRunFiles(runDir),
       log,
       clock: { now: () => new Date() },
@@ -120,6 +127,12 @@ async function runWired(settings: Settings, context: RunContext): Promise<RunRep
       ...agentDeps
     }
   )
+}
+
+/** The action's own commit, when the workflow pinned it by SHA (`uses: owner/repo@<sha>`); null for a tag or branch. */
+function actionSha(env: NodeJS.ProcessEnv): string | null {
+  const ref = env.GITHUB_ACTION_REF ?? ''
+  return /^[0-9a-f]{40}$/.test(ref) ? ref : null
 }
 
 function unavailableAgent(reason: string): Agent {
@@ -180,6 +193,10 @@ function publishOutputs(report: RunReport): void {
   core.setOutput('opened', summary.totals.prs_opened)
   core.setOutput('skipped', summary.totals.skipped)
   core.setOutput('failed', summary.totals.failed)
+  if (report.matrix) {
+    core.setOutput('matrix', JSON.stringify(report.matrix))
+    core.setOutput('base-sha', report.plan?.base.sha ?? '')
+  }
 }
 
 async function writeJobSummary(report: RunReport): Promise<void> {

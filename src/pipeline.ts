@@ -7,6 +7,7 @@ import type {
   Clock,
   GitHubReader,
   GitHubWriter,
+  Handoffs,
   Lander,
   Log,
   Repo,
@@ -19,6 +20,8 @@ import type { Plan, PlanIssue, RunInfo, TokenUsage, TriageSummary } from './sche
 import { runPlan, limitsOf, sentryScope } from './stages/plan.js'
 import { workIssue } from './stages/work.js'
 import { landFix } from './stages/land.js'
+import { landStage, planStage, workStage } from './stages/fan-out.js'
+import { matrixOf } from './stages/handoff.js'
 import {
   ZERO_USAGE,
   addUsage,
@@ -45,6 +48,10 @@ export interface PipelineDeps {
   writer?: GitHubWriter
   /** the action's own secret values (the policy gate refuses a diff that adds one) */
   secrets?: string[]
+  /** the run's artifacts between the fanned-out stages: wired only for modes plan, work and land */
+  handoffs?: Handoffs
+  /** the action's own commit (GITHUB_ACTION_REF when it is a SHA), for the PR trailer */
+  actionSha?: string | null
 }
 
 export interface RunIdentity {
@@ -59,6 +66,8 @@ export interface RunReport {
   /** where triage-summary.json was written, or null when writing it failed */
   summaryFile: string | null
   plan: Plan | null
+  /** mode plan: the `matrix` output, one work job per issue land may need */
+  matrix: { include: { issue: string }[] } | null
   /** set when the step must fail (a set-up failure, or every worked issue failed); the summary is still written */
   failure: string | null
 }
@@ -71,8 +80,8 @@ export const SUMMARY_FILE = 'triage-summary.json'
 export const ARTIFACT_FILES =
   /^(triage-summary\.json|plan\.json|work-[A-Za-z0-9_-]+\/((attempt-\d+\/)?audit\.jsonl|result\.json|fix\.patch|tests\.log))$/
 
-/** Modes whose stages exist in this version. */
-export const IMPLEMENTED_MODES: readonly Settings['mode'][] = ['triage', 'dry-run', 'fix']
+/** Modes that upload the summary as the `artifact-name` artifact: plan and work hand off their own artifacts. */
+const SUMMARY_ARTIFACT_MODES: readonly Settings['mode'][] = ['triage', 'dry-run', 'fix', 'land']
 /** Modes that run the agent (and need a checkout and a model key). */
 export const AGENT_MODES: readonly Settings['mode'][] = ['dry-run', 'fix', 'work']
 
@@ -83,19 +92,26 @@ export async function runPipeline(
 ): Promise<RunReport> {
   const startedAt = deps.clock.now()
   let plan: Plan | null = null
+  let reported: PlanIssue[] = []
   let failure: string | null = null
   let outcomes = new Map<string, CandidateOutcome>()
   try {
-    plan = await runPlan(settings, identity.repository, deps)
-    if (AGENT_MODES.includes(settings.mode)) outcomes = await workCandidates(plan, settings, identity, deps)
+    const stage = await runStages(settings, identity, deps)
+    ;({ plan, outcomes, reported } = stage)
   } catch (error) {
     failure = errorMessage(error)
     deps.log.warning(`Run stopped: ${failure}`)
   }
 
-  const issues = plan ? summariseIssues(plan, outcomes, fallbackFor(plan, settings)) : []
+  const issues = plan ? summariseIssues({ issues: reported }, outcomes, fallbackFor(plan, settings)) : []
   const worked = [...outcomes.values()]
-  if (!failure && worked.length > 0 && worked.every(o => o.disposition === 'agent-failed')) {
+  // A work job reports its one issue; land, seeing every work job's outcome, applies the rule for the fan-out.
+  if (
+    !failure &&
+    settings.mode !== 'work' &&
+    worked.length > 0 &&
+    worked.every(o => o.disposition === 'agent-failed')
+  ) {
     failure = `every worked issue ended in agent-failed (${worked.length}); see the summary for each reason`
   }
   const run: RunInfo = {
@@ -110,8 +126,9 @@ export async function runPipeline(
   }
   const summary = buildSummary({
     run,
-    sentry: sentryScope(settings),
-    limits: limitsOf(settings),
+    // land never asks Sentry: the plan's scope and limits are the run's
+    sentry: plan && settings.mode === 'land' ? plan.sentry : sentryScope(settings),
+    limits: plan && settings.mode === 'land' ? plan.limits : limitsOf(settings),
     issues,
     usage: worked.reduce<TokenUsage>((sum, o) => (o.usage ? addUsage(sum, o.usage) : sum), ZERO_USAGE),
     error: failure
@@ -122,14 +139,89 @@ export async function runPipeline(
     // the job summary and outputs still carry the result.
     const problem = `the triage summary could not be written: ${published.error}`
     failure = failure ? `${failure}; ${problem}` : problem
-    return { summary: { ...summary, error: failure }, summaryFile: null, plan, failure }
+    return {
+      summary: { ...summary, error: failure },
+      summaryFile: null,
+      plan,
+      matrix: matrixFor(plan),
+      failure
+    }
   }
-  return { summary, summaryFile: published.file, plan, failure }
+  return { summary, summaryFile: published.file, plan, matrix: matrixFor(plan), failure }
+
+  function matrixFor(p: Plan | null): RunReport['matrix'] {
+    return settings.mode === 'plan' && p ? matrixOf(p) : null
+  }
+}
+
+interface Stages {
+  plan: Plan
+  outcomes: Map<string, CandidateOutcome>
+  reported: PlanIssue[]
+}
+
+async function runStages(settings: Settings, identity: RunIdentity, deps: PipelineDeps): Promise<Stages> {
+  const secrets = deps.secrets ?? []
+  switch (settings.mode) {
+    case 'plan':
+      return planStage(settings, identity.repository, { ...deps, handoffs: need(deps.handoffs, 'handoffs') })
+    case 'work':
+      return workStage(settings, {
+        ...deps,
+        agent: need(deps.agent, 'agent'),
+        repo: need(deps.repo, 'repo'),
+        tests: need(deps.tests, 'tests'),
+        handoffs: need(deps.handoffs, 'handoffs'),
+        secrets
+      })
+    case 'land':
+      return landStage(
+        settings,
+        { runUrl: identity.runUrl, actionSha: deps.actionSha ?? null },
+        {
+          github: deps.github,
+          writer: need(deps.writer, 'writer'),
+          lander: need(deps.lander, 'lander'),
+          log: deps.log,
+          handoffs: need(deps.handoffs, 'handoffs'),
+          secrets
+        }
+      )
+    default: {
+      const plan = await runPlan(settings, identity.repository, deps)
+      const outcomes = AGENT_MODES.includes(settings.mode)
+        ? await workCandidates(plan, settings, identity, deps)
+        : new Map<string, CandidateOutcome>()
+      return { plan, outcomes, reported: plan.issues }
+    }
+  }
+}
+
+function need<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`this mode needs ${what}, which was not wired`)
+  return value
 }
 
 /** Candidates that no stage reached: triage-only in triage mode, cap-reached otherwise. */
 function fallbackFor(plan: Plan, settings: Settings): (shortId: string) => CandidateOutcome {
   return shortId => {
+    if (settings.mode === 'plan') {
+      return plan.matrix.includes(shortId)
+        ? {
+            disposition: 'triage-only',
+            reason: `planned: a work job works it (${plan.matrix.indexOf(shortId) < plan.limits.max_prs ? 'primary' : 'spare'}); the land job's summary has its outcome`
+          }
+        : {
+            disposition: 'cap-reached',
+            reason: `not worked: beyond max-prs ${plan.limits.max_prs} + spare-candidates ${plan.matrix.length - Math.min(plan.matrix.length, plan.limits.max_prs)}`
+          }
+    }
+    if (settings.mode === 'land') {
+      return {
+        disposition: 'cap-reached',
+        reason: `not worked: beyond max-prs ${plan.limits.max_prs} + the plan's spare candidates`
+      }
+    }
     if (settings.mode === 'triage') {
       const position = plan.candidates.indexOf(shortId) + 1
       return {
@@ -182,7 +274,7 @@ async function workCandidates(
           planned,
           work.ready,
           work.outcome,
-          { base: plan.base, runUrl: identity.runUrl, actionSha: null },
+          { base: plan.base, runUrl: identity.runUrl, actionSha: deps.actionSha ?? null },
           settings,
           { github: deps.github, writer: deps.writer!, lander: deps.lander!, log: deps.log }
         )
@@ -211,6 +303,7 @@ async function publish(
     return { error: `${where}: ${errorMessage(error)}` }
   }
   deps.log.info(`Summary written to ${file}`)
+  if (!SUMMARY_ARTIFACT_MODES.includes(settings.mode)) return { file }
   // The sink reports success or failure itself; a failed upload keeps the file on disk and the step's outcome.
   const files = (await deps.files.list()).filter(name => ARTIFACT_FILES.test(name))
   await deps.artifacts.upload(

@@ -78,6 +78,22 @@ export interface ArtifactSource {
   download(name: string, destDir: string): Promise<string>
 }
 
+/** A downloaded artifact: read its files by their path inside it. */
+export interface ArtifactFiles {
+  /** The file's text, or null when the artifact has no such file. */
+  readText(file: string): Promise<string | null>
+}
+
+/** The fanned-out stages' hand-offs, as artifacts of the workflow run (plan.json, work-<SHORTID>/). */
+export interface Handoffs {
+  /** Uploads run-folder files (paths relative to it) as the run's artifact `name`. Throws when it was not uploaded. */
+  publish(name: string, files: string[]): Promise<void>
+  /** The names of the run's artifacts. Throws when the artifact service cannot be reached. */
+  names(): Promise<string[]>
+  /** Downloads the run's artifact `name`. Throws when it is missing, or the download failed or was corrupted. */
+  fetch(name: string): Promise<ArtifactFiles>
+}
+
 // ---- the agent stage (work) ----
 
 /** One entry of the per-issue audit log (JSONL in the artifact): what the agent did, from codex's event stream. */
@@ -203,4 +219,47 @@ export interface GitHubWriter {
     reviewers: string[]
     teamReviewers: string[]
   }): Promise<OpenPullRequestOutcome>
+}
+
+// ---- the fix-quality ledger ----
+
+/** One of the action's past pull requests, as GitHub's issue search returns it (no head ref, no commits). */
+export interface LedgerPullRequest {
+  number: number
+  url: string
+  state: 'open' | 'closed'
+  createdAt: string
+  closedAt: string | null
+  mergedAt: string | null
+  /** the PR body (untrusted: only the trailer is read from it), null when empty */
+  body: string | null
+  /** label names */
+  labels: string[]
+}
+
+/** One commit of a pull request's branch. */
+export interface LedgerCommit {
+  sha: string
+  /** the git author's e-mail address, null when GitHub gives none */
+  authorEmail: string | null
+}
+
+/**
+ * Reads the action's own past PRs, for the ledger. Every request counts, so the caller can report the ledger's cost:
+ * search pages plus one commits listing (or its pages) per merged PR, never a listing of the repository's PRs.
+ */
+export interface LedgerSource {
+  /**
+   * Every pull request of the repository that carries `label` and was created on or after `since` (YYYY-MM-DD, UTC),
+   * through GitHub's issue search, every page. `complete` is false when the search answered incompletely (a timeout,
+   * or more results than the 1,000 it serves).
+   */
+  actionPullRequests(options: {
+    label: string
+    since: string
+  }): Promise<{ pullRequests: LedgerPullRequest[]; complete: boolean }>
+  /** The commits of a pull request's branch, oldest first, every page. */
+  pullRequestCommits(number: number): Promise<LedgerCommit[]>
+  /** GitHub requests made so far (pages included; the Octokit plugins' retries are not counted) */
+  requests(): number
 }

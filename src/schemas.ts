@@ -4,6 +4,7 @@ import { z } from 'zod'
 
 export const SUMMARY_VERSION = 1
 export const PLAN_VERSION = 1
+export const WORK_VERSION = 1
 
 export const DISPOSITIONS = [
   'pr-opened',
@@ -207,15 +208,87 @@ export const Plan = z
     /** short ids of the candidates, in the order they are worked */
     candidates: z.array(z.string()),
     /** short ids the agent may run Seer analysis on */
-    analyze: z.array(z.string())
+    analyze: z.array(z.string()),
+    /**
+     * short ids a fanned-out run works, one job each: the first max-prs candidates, then spare-candidates more that
+     * land uses, in this order, to back-fill a primary that ended without a PR
+     */
+    matrix: z.array(z.string())
   })
   .strict()
 export type Plan = z.infer<typeof Plan>
+
+const Sha = z.string().regex(/^[0-9a-f]{40}$/)
+
+/** A changed file as the work stage measured it. */
+export const ChangedFileRecord = z
+  .object({
+    path: z.string(),
+    old_path: z.string().optional(),
+    status: z.enum(['added', 'modified', 'deleted', 'renamed', 'type-changed']),
+    additions: z.number().int().nonnegative(),
+    deletions: z.number().int().nonnegative(),
+    binary: z.boolean(),
+    mode: z.string().nullable()
+  })
+  .strict()
+export type ChangedFileRecord = z.infer<typeof ChangedFileRecord>
+
+/** What a stage decided for one issue: the summary's fields beyond Sentry's facts. */
+export const IssueOutcome = IssueSummary.omit({
+  id: true,
+  short_id: true,
+  project: true,
+  title: true,
+  culprit: true,
+  level: true,
+  events: true,
+  users: true,
+  first_seen: true,
+  last_seen: true,
+  permalink: true
+}).strict()
+
+/**
+ * work-<SHORTID>/result.json: the hand-off from one work job to land. With a ready fix, the patch is fix.patch next to
+ * it (git's binary-safe format) and its SHA-256 is recorded here, so land applies exactly what work measured.
+ */
+export const WorkRecord = z
+  .object({
+    version: z.literal(WORK_VERSION),
+    short_id: z.string(),
+    issue_id: z.string(),
+    /** the plan this job worked from: land refuses a record of another plan */
+    plan: z.object({ created_at: IsoDate, base_sha: Sha }).strict(),
+    /** final unless `fix` is set; then land decides (pr-opened, existing-pr, cap-reached...) */
+    outcome: IssueOutcome,
+    fix: z
+      .object({
+        result: SentryFixResult,
+        files: z.array(ChangedFileRecord),
+        patch_file: z.literal('fix.patch'),
+        patch_sha256: z.string().regex(/^[0-9a-f]{64}$/),
+        tests: z
+          .object({
+            command: z.string(),
+            passed: z.boolean(),
+            attempts: z.number().int().nonnegative(),
+            log_tail: z.string().optional()
+          })
+          .strict()
+          .nullable()
+      })
+      .strict()
+      .nullable()
+  })
+  .strict()
+export type WorkRecord = z.infer<typeof WorkRecord>
 
 /** The JSON Schema files generated into schemas/. */
 export const GENERATED_SCHEMAS = {
   'triage-summary.json': { schema: TriageSummary, title: 'sentry-codex-triage summary' },
   'plan.json': { schema: Plan, title: 'sentry-codex-triage plan' },
+  'work-result.json': { schema: WorkRecord, title: 'sentry-codex-triage work result' },
   'sentry-fix.json': { schema: SentryFixResult, title: 'sentry-codex-triage agent result' }
 } as const
 

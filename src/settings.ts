@@ -149,10 +149,8 @@ export interface Settings {
 }
 
 const fields = {
-  'sentry-token': secret(
-    'sentry-token',
-    "Input 'sentry-token' is required: set it to a Sentry auth token with org:read, project:read and event:read, e.g. ${{ secrets.SENTRY_AUTH_TOKEN }}."
-  ),
+  // required in every mode but land (which reads the plan and talks only to GitHub): see modeRules
+  'sentry-token': optionalSecret('sentry-token'),
   'sentry-org': ruled(sentryOrg),
   'sentry-project': ruled(sentryProjects),
   'sentry-host': ruled(sentryHost),
@@ -229,9 +227,15 @@ const isMode = (value: unknown): value is Mode => (MODES as readonly unknown[]).
 /** Rules across inputs. They run even when other inputs failed, so that one run reports every problem. */
 function modeRules(inputs: Inputs, ctx: z.RefinementCtx<Inputs>): void {
   const mode = inputs.mode
-  if (!isMode(mode)) return // the mode input reported its own problem, and no mode rule can be judged
   const problem = (input: InputName, message: string) =>
     ctx.addIssue({ code: 'custom', path: [input], message })
+  if (inputs['sentry-token'] === null && mode !== 'land') {
+    problem(
+      'sentry-token',
+      "Input 'sentry-token' is required: set it to a Sentry auth token with org:read, project:read and event:read, e.g. ${{ secrets.SENTRY_AUTH_TOKEN }}."
+    )
+  }
+  if (!isMode(mode)) return // the mode input reported its own problem, and no mode rule can be judged
   if (AGENT_MODES.has(mode) && inputs['openai-api-key'] === null) {
     problem(
       'openai-api-key',
@@ -285,7 +289,8 @@ function toSettings(inputs: Inputs): ParsedSettings {
   const settings: Settings = {
     mode,
     sentry: {
-      token: inputs['sentry-token'],
+      // empty only in mode land, which never calls Sentry
+      token: inputs['sentry-token'] ?? '',
       org: inputs['sentry-org'],
       projects: inputs['sentry-project'],
       ...endpoint,

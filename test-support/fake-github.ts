@@ -2,7 +2,9 @@
 // It follows GitHub's documented shapes, status codes and headers (api version 2022-11-28): token auth with 401/403,
 // rate-limit headers on every answer, `Link` pagination, percent-encoded refs, 404/409/422 bodies as GitHub sends them.
 // Branches come from an in-memory map or, with `bareRepo`, from a real bare git repository read with ASYNC git
-// (a synchronous child talking to a server in this same process would deadlock it).
+// (a synchronous child talking to a server in this same process would deadlock it). GET /search/issues searches the
+// world's pull requests (the fake has no issues) by the qualifiers the action uses; any other term is refused with a
+// 422 naming it, so a test never silently relies on a qualifier the fake ignores.
 import { createHash } from 'node:crypto'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
@@ -236,6 +238,8 @@ interface Route {
   /** GitHub's documentation page for the endpoint (documentation_url in errors) */
   doc: string
   write?: boolean
+  /** not under /repos/{owner}/{repo} (search): the handler decides what the caller may see */
+  global?: boolean
   handle: (ctx: Ctx) => Promise<FakeResponse> | FakeResponse
 }
 
@@ -538,6 +542,100 @@ export async function startFakeGitHub(
     return json
   }
 
+  /** A pull request as an item of GET /search/issues (GitHub's issue-search-result-item). */
+  function searchItemJson(pull: WorldPull): Record<string, unknown> {
+    const id = numericId(`issue:${pull.number}`)
+    const issueApi = `${repoApi()}/issues/${pull.number}`
+    return {
+      url: issueApi,
+      repository_url: repoApi(),
+      labels_url: `${issueApi}/labels{/name}`,
+      comments_url: `${issueApi}/comments`,
+      events_url: `${issueApi}/events`,
+      html_url: `${repoHtml()}/pull/${pull.number}`,
+      id,
+      node_id: nodeId('PR', id),
+      number: pull.number,
+      title: pull.title,
+      user: userJson(pull.user.login),
+      labels: pull.labels.map(name => labelJson(labelNamed(name))),
+      state: pull.state,
+      locked: false,
+      assignee: null,
+      assignees: [],
+      milestone: null,
+      comments: 0,
+      created_at: pull.created_at,
+      updated_at: pull.updated_at,
+      closed_at: pull.closed_at,
+      author_association: pull.user.login.endsWith('[bot]') ? 'NONE' : 'MEMBER',
+      active_lock_reason: null,
+      draft: pull.draft,
+      pull_request: {
+        url: `${repoApi()}/pulls/${pull.number}`,
+        html_url: `${repoHtml()}/pull/${pull.number}`,
+        diff_url: `${repoHtml()}/pull/${pull.number}.diff`,
+        patch_url: `${repoHtml()}/pull/${pull.number}.patch`,
+        merged_at: pull.merged_at
+      },
+      body: pull.body,
+      timeline_url: `${issueApi}/timeline`,
+      performed_via_github_app: null,
+      state_reason: null,
+      score: 1
+    }
+  }
+
+  function searchIssues(req: RecordedRequest, role: Role): FakeResponse {
+    const doc = `${DOCS}/search/search#search-issues-and-pull-requests`
+    const q = req.query.get('q')
+    if (q === null || q.trim() === '') {
+      return validationFailed(doc, [{ resource: 'Search', field: 'q', code: 'missing' }])
+    }
+    const query = parseSearchQuery(q)
+    if ('unsupported' in query) {
+      return validationFailed(doc, [
+        {
+          message: `The fake GitHub does not support the search term '${query.unsupported}'.`,
+          resource: 'Search',
+          field: 'q',
+          code: 'invalid'
+        }
+      ])
+    }
+    const full = `${world.owner}/${world.repo}`.toLowerCase()
+    if (query.repos.some(r => r.toLowerCase() !== full) || (role === 'anonymous' && world.private)) {
+      return validationFailed(doc, [
+        {
+          message:
+            'The listed users and repositories cannot be searched either because the resources do not exist or you do not have permission to view them.',
+          resource: 'Search',
+          field: 'q',
+          code: 'invalid'
+        }
+      ])
+    }
+    const matched = world.pulls.filter(pull => query.filters.every(f => f(pull)))
+    const sort = req.query.get('sort')
+    const key = (p: WorldPull): string => (sort === 'updated' ? p.updated_at : p.created_at)
+    const asc = req.query.get('order') === 'asc'
+    matched.sort((a, b) => {
+      const c = key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.number - b.number
+      return asc ? c : -c
+    })
+    const perPage = Math.min(100, Math.max(1, Number(req.query.get('per_page') ?? '30') || 30))
+    const pageNo = Math.max(1, Number(req.query.get('page') ?? '1') || 1)
+    if ((pageNo - 1) * perPage >= SEARCH_RESULT_LIMIT) {
+      return error(422, 'Only the first 1000 search results are available', `${DOCS}/search/search`)
+    }
+    const { page, headers } = paginate(req, matched.slice(0, SEARCH_RESULT_LIMIT))
+    return {
+      status: 200,
+      headers,
+      body: { total_count: matched.length, incomplete_results: false, items: page.map(searchItemJson) }
+    }
+  }
+
   // ----- helpers for answers -----
   const error = (
     status: number,
@@ -605,6 +703,13 @@ export async function startFakeGitHub(
   // ----- routes -----
   const R = '^/repos/([^/]+)/([^/]+)'
   const routes: Route[] = [
+    {
+      method: 'GET',
+      pattern: /^\/search\/issues$/,
+      doc: `${DOCS}/search/search#search-issues-and-pull-requests`,
+      global: true,
+      handle: ({ req, role }) => searchIssues(req, role)
+    },
     {
       method: 'GET',
       pattern: new RegExp(`${R}$`),
@@ -795,7 +900,8 @@ export async function startFakeGitHub(
       handle: async ({ req, match }) => {
         const pull = findPull(match[3])
         if (!pull) return notFound(`${DOCS}/pulls/pulls#list-commits-on-a-pull-request`)
-        return listJson(req, await pullCommits(pull), commitJson)
+        // GitHub lists at most 250 commits of a pull request
+        return listJson(req, (await pullCommits(pull)).slice(0, 250), commitJson)
       }
     },
     {
@@ -920,18 +1026,19 @@ export async function startFakeGitHub(
     return 'unknown'
   }
 
-  function rateHeaders(token: string | null): Record<string, string> {
-    const key = token ?? 'anonymous'
+  function rateHeaders(token: string | null, resource: 'core' | 'search'): Record<string, string> {
+    const key = `${resource}:${token ?? 'anonymous'}`
     const count = (used.get(key) ?? 0) + 1
     used.set(key, count)
-    const limit = token === null ? 60 : 5000
+    // search has its own, much smaller, per-minute budget
+    const limit = resource === 'search' ? (token === null ? 10 : 30) : token === null ? 60 : 5000
     return {
       'content-type': 'application/json; charset=utf-8',
       'x-ratelimit-limit': String(limit),
       'x-ratelimit-remaining': String(Math.max(0, limit - count)),
       'x-ratelimit-reset': String(resetAt),
       'x-ratelimit-used': String(count),
-      'x-ratelimit-resource': 'core',
+      'x-ratelimit-resource': resource,
       'x-github-api-version-selected': '2022-11-28',
       'x-github-media-type': 'github.v3; format=json',
       'x-github-request-id': `FAKE:${(++requestSeq).toString(16).toUpperCase().padStart(6, '0')}`
@@ -940,7 +1047,7 @@ export async function startFakeGitHub(
 
   async function handle(req: RecordedRequest): Promise<FakeResponse> {
     const token = tokenOf(req)
-    const common = rateHeaders(token)
+    const common = rateHeaders(token, req.path.startsWith('/search/') ? 'search' : 'core')
     const answer = (response: FakeResponse): FakeResponse => ({
       ...response,
       headers: { ...common, ...response.headers }
@@ -960,6 +1067,7 @@ export async function startFakeGitHub(
       if (route.method !== req.method) continue
       const match = route.pattern.exec(req.path)
       if (!match) continue
+      if (route.global) return answer(await route.handle({ req, role, match }))
       const sameRepo =
         (match[1] as string).toLowerCase() === world.owner.toLowerCase() &&
         (match[2] as string).toLowerCase() === world.repo.toLowerCase()
@@ -1004,4 +1112,101 @@ function nodeId(prefix: string, id: number): string {
 
 function stringArray(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Search queries
+
+/** GitHub's issue search serves at most this many results of one query. */
+const SEARCH_RESULT_LIMIT = 1_000
+
+type PullFilter = (pull: WorldPull) => boolean
+
+/**
+ * The qualifiers of a search query the fake understands: repo:, is:/type:/state: (pr, issue, open, closed, merged,
+ * unmerged), label: (a comma list is an OR, as on GitHub) and created: (>=, >, <=, <, a day, or a range a..b, with dates
+ * or ISO times in UTC). Anything else, free text included, is unsupported.
+ */
+export function parseSearchQuery(
+  q: string
+): { repos: string[]; filters: PullFilter[] } | { unsupported: string } {
+  const repos: string[] = []
+  const filters: PullFilter[] = []
+  for (const term of q.match(/(?:[^\s"]+|"[^"]*")+/g) ?? []) {
+    const m = /^([a-z]+):(.+)$/.exec(term)
+    if (!m) return { unsupported: term }
+    const [, qualifier, raw] = m as unknown as [string, string, string]
+    const value = raw.replace(/"/g, '')
+    if (qualifier === 'repo') {
+      repos.push(value)
+    } else if (qualifier === 'is' || qualifier === 'type' || qualifier === 'state') {
+      const filter = stateFilter(qualifier, value.toLowerCase())
+      if (!filter) return { unsupported: term }
+      filters.push(filter)
+    } else if (qualifier === 'label') {
+      const names = value.split(',').map(n => n.toLowerCase())
+      filters.push(pull => pull.labels.some(l => names.includes(l.toLowerCase())))
+    } else if (qualifier === 'created') {
+      const range = timeRange(value)
+      if (!range) return { unsupported: term }
+      filters.push(pull => {
+        const at = Date.parse(pull.created_at)
+        return at >= range.from && at < range.to
+      })
+    } else {
+      return { unsupported: term }
+    }
+  }
+  return { repos, filters }
+}
+
+function stateFilter(qualifier: string, value: string): PullFilter | null {
+  if (qualifier === 'is' || qualifier === 'type') {
+    if (value === 'pr' || value === 'pull-request') return () => true
+    if (value === 'issue') return () => false // the fake holds pull requests only
+  }
+  if ((qualifier === 'is' || qualifier === 'state') && (value === 'open' || value === 'closed')) {
+    return pull => pull.state === value
+  }
+  if (qualifier === 'is' && value === 'merged') return pull => pull.merged_at !== null
+  if (qualifier === 'is' && value === 'unmerged')
+    return pull => pull.state === 'closed' && pull.merged_at === null
+  return null
+}
+
+/** [from, to) in epoch ms for a created: value, or null when the fake cannot read it. */
+function timeRange(value: string): { from: number; to: number } | null {
+  const bound = (text: string): { start: number; end: number } | null => {
+    if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
+      const start = Date.parse(`${text}T00:00:00Z`)
+      return Number.isNaN(start) ? null : { start, end: start + 86_400_000 }
+    }
+    if (/^\d{4}-\d{2}-\d{2}T/.test(text)) {
+      const at = Date.parse(text)
+      return Number.isNaN(at) ? null : { start: at, end: at + 1 }
+    }
+    return null
+  }
+  const range = /^(.+)\.\.(.+)$/.exec(value)
+  if (range) {
+    const [, a = '', b = ''] = range
+    const from = a === '*' ? { start: -Infinity, end: -Infinity } : bound(a)
+    const to = b === '*' ? { start: Infinity, end: Infinity } : bound(b)
+    return from && to ? { from: from.start, to: to.end } : null
+  }
+  const cmp = /^(>=|<=|>|<)?(.+)$/.exec(value)
+  const at = bound(cmp?.[2] ?? '')
+  if (!at) return null
+  switch (cmp?.[1]) {
+    case '>=':
+      return { from: at.start, to: Infinity }
+    case '>':
+      return { from: at.end, to: Infinity }
+    case '<=':
+      return { from: -Infinity, to: at.end }
+    case '<':
+      return { from: -Infinity, to: at.start }
+    default:
+      return { from: at.start, to: at.end }
+  }
 }

@@ -19,7 +19,7 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { expect } from '@jest/globals'
 import type { ActionRun } from './action-process.js'
-import type { AgentSandbox, Sandbox } from './sandbox.js'
+import { SANDBOX_READ_TOKEN, type AgentSandbox, type Sandbox } from './sandbox.js'
 import { encodings } from './leaks.js'
 import { secretForms } from '../src/domain/policy.js'
 
@@ -126,14 +126,14 @@ async function surfaces(
       headers: Record<string, unknown>
       body: string
     }[],
-    own: string
+    own: string | string[]
   ) =>
     requests.forEach((r, i) => {
       const where = `${name} request ${i} ${r.method} ${r.path}`
       out.push({ where, text: `${r.path}?${r.query.toString()}\n${headersText(r.headers, true)}\n${r.body}` })
-      out.push({ where: `${where} (Authorization)`, text: authorization(r.headers), allowed: [own] })
+      out.push({ where: `${where} (Authorization)`, text: authorization(r.headers), allowed: [own].flat() })
     })
-  recorded('GitHub', s.github.requests, githubToken)
+  recorded('GitHub', s.github.requests, [githubToken, SANDBOX_READ_TOKEN])
   recorded('Sentry', s.sentry.requests, sentryToken)
   out.push({ where: 'the GitHub world (pulls, labels)', text: JSON.stringify(s.github.world) })
 
@@ -152,7 +152,8 @@ async function surfaces(
       out.push({
         where: `git remote request ${i} (Authorization)`,
         text: r.authorization ?? '',
-        allowed: [githubToken]
+        // the fanned-out jobs fetch their checkouts with the read-only job token
+        allowed: [githubToken, SANDBOX_READ_TOKEN]
       })
     }
     const bare = s.checkout.bare

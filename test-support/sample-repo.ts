@@ -397,6 +397,8 @@ export interface SampleCheckoutOptions {
   token?: string
   /** parent of the temporary folder (default os.tmpdir()) */
   parent?: string
+  /** tokens the HTTP remote accepts for fetches only */
+  readTokens?: string[]
 }
 
 export interface SampleCheckout {
@@ -450,7 +452,8 @@ export async function createSampleCheckout(options: SampleCheckoutOptions = {}):
     await git(bare, ['config', 'uploadpack.allowReachableSHA1InWant', 'true'])
     await git(source, ['push', '--quiet', bare, `${SAMPLE_BRANCH}:${SAMPLE_BRANCH}`])
     await rm(source, { recursive: true, force: true })
-    if (options.remote === 'http') http = await startGitHttpRemote({ projectRoot: root, token })
+    if (options.remote === 'http')
+      http = await startGitHttpRemote({ projectRoot: root, token, readTokens: options.readTokens })
     const remoteUrl = http ? `${http.url}/remote.git` : `file://${bare}`
     const serverUrl = http ? `${http.url}/` : null
 
@@ -646,6 +649,8 @@ export interface GitHttpRequest {
   authorization: string | null
   /** whether it carried the expected token */
   authorized: boolean
+  /** which token it carried: the write token, a read-only one, or none the remote knows */
+  role: 'write' | 'read' | null
   status: number
 }
 
@@ -664,25 +669,38 @@ export interface GitHttpRemote {
 export async function startGitHttpRemote(options: {
   projectRoot: string
   token: string
+  /** tokens that may fetch but not push (a job's GITHUB_TOKEN with contents: read): a push with one is answered 403 */
+  readTokens?: string[]
 }): Promise<GitHttpRemote> {
-  const expected = Buffer.from(`x-access-token:${options.token}`).toString('base64')
+  const basic = (token: string) => Buffer.from(`x-access-token:${token}`).toString('base64')
+  const expected = basic(options.token)
+  const readOnly = new Set((options.readTokens ?? []).map(basic))
   const requests: GitHttpRequest[] = []
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const authorization = req.headers.authorization ?? null
     const credential = /^basic\s+(\S+)$/i.exec(authorization ?? '')?.[1]
+    const role = credential === expected ? 'write' : credential && readOnly.has(credential) ? 'read' : null
     const record: GitHttpRequest = {
       method: req.method ?? 'GET',
       url: req.url ?? '/',
       authorization,
-      authorized: credential === expected,
+      authorized: role === 'write',
+      role,
       status: 0
     }
     requests.push(record)
-    if (!record.authorized) {
+    if (role === null) {
       record.status = 401
       res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="sample"', 'Content-Type': 'text/plain' })
       res.end('Authentication required\n')
+      return
+    }
+    if (role === 'read' && (req.url ?? '').includes('git-receive-pack')) {
+      // as GitHub answers a push with a token that may only read
+      record.status = 403
+      res.writeHead(403, { 'Content-Type': 'text/plain' })
+      res.end('Permission to the repository denied: the token has read access only\n')
       return
     }
     const url = new URL(record.url, 'http://127.0.0.1')

@@ -14,6 +14,8 @@ import { ROOT } from './action-process.js'
 const exec = promisify(execFile)
 
 export const SANDBOX_GITHUB_TOKEN = 'ghs_sandboxWriteToken0123456789abcdefABCD'
+/** A job token with contents: read (and pull-requests: read): what the fanned-out plan and work jobs get. */
+export const SANDBOX_READ_TOKEN = 'ghs_sandboxReadOnlyToken0123456789abcdefXY'
 export const SANDBOX_OPENAI_KEY = 'sk-sandbox-model-key-0123456789abcdef'
 
 export interface Sandbox {
@@ -47,7 +49,10 @@ export async function startSandbox(
     latencyMs: options.latencyMs
   })
   const github = await startFakeGitHub(worlds.github, {
-    tokens: { write: [SANDBOX_GITHUB_TOKEN, ...(options.extraGithubTokens ?? [])] },
+    tokens: {
+      write: [SANDBOX_GITHUB_TOKEN, ...(options.extraGithubTokens ?? [])],
+      read: [SANDBOX_READ_TOKEN]
+    },
     latencyMs: options.latencyMs,
     bareRepo: options.bareRepo
   })
@@ -63,7 +68,7 @@ export async function startSandbox(
       'openai-api-key': SANDBOX_OPENAI_KEY
     },
     env: { GITHUB_API_URL: github.url, ...runtimeEnv(artifacts) },
-    secrets: [FAKE_SENTRY_TOKEN, SANDBOX_GITHUB_TOKEN, SANDBOX_OPENAI_KEY],
+    secrets: [FAKE_SENTRY_TOKEN, SANDBOX_GITHUB_TOKEN, SANDBOX_READ_TOKEN, SANDBOX_OPENAI_KEY],
     async close() {
       await Promise.all([sentry.close(), github.close(), artifacts.close()])
     }
@@ -88,6 +93,7 @@ export async function startAgentSandbox(
     remote: 'http',
     persistCredentials: 'extraheader',
     token: SANDBOX_GITHUB_TOKEN,
+    readTokens: [SANDBOX_READ_TOKEN],
     parent: options.parent
   })
   // The world's other branches (fixes in flight) exist on the remote too; the fake GitHub reads refs from it.

@@ -156,3 +156,26 @@ export function triageScenario(now = Date.now()): TriageScenario {
     }
   }
 }
+
+/**
+ * The triage scenario with four candidates, for the fan-out's spares: WEB-7's open PR and branch are gone and API-40
+ * has enough events, so the candidates are API-12, WEB-7, WEB-9 and API-40 (in that order); API-31 stays fixed.
+ */
+export function spareScenario(now = Date.now()): TriageScenario {
+  const base = triageScenario(now)
+  const branches = base.github.branches as Record<string, string>
+  delete branches['fix/sentry-WEB-7']
+  base.github.pulls = base.github.pulls.filter(p => p.head.ref !== 'fix/sentry-WEB-7')
+  const api40 = base.sentry.issues.find(i => i.shortId === 'API-40')!
+  api40.count = 20
+  return {
+    ...base,
+    expected: {
+      'API-12': 'triage-only',
+      'WEB-7': 'triage-only',
+      'API-31': 'fixed-not-recurred',
+      'WEB-9': 'triage-only',
+      'API-40': 'triage-only'
+    }
+  }
+}

@@ -37,6 +37,8 @@ const result: SentryFixResult = {
 }
 
 const RUN = 'https://github.com/acme/payments/actions/runs/99'
+const COMMIT = 'c0ffee0000000000000000000000000000000001'
+const BRANCH = 'fix/sentry-PAYMENTS-API-4521'
 
 function input(overrides: Partial<PrBodyInput> = {}): PrBodyInput {
   return {
@@ -50,6 +52,8 @@ function input(overrides: Partial<PrBodyInput> = {}): PrBodyInput {
     regressedFrom: null,
     runUrl: RUN,
     actionSha: 'abc123def456',
+    branch: BRANCH,
+    commitSha: COMMIT,
     ...overrides
   }
 }
@@ -165,14 +169,18 @@ describe('PR body', () => {
     expect(
       body.endsWith(
         '<!-- sentry-codex-triage: {"issue_id":"4521000","short_id":"PAYMENTS\\u002dAPI\\u002d4521",' +
-          '"run":"https://github.com/acme/payments/actions/runs/99","action_sha":"abc123def456"} -->'
+          '"branch":"fix/sentry\\u002dPAYMENTS\\u002dAPI\\u002d4521",' +
+          '"run":"https://github.com/acme/payments/actions/runs/99","action_sha":"abc123def456",' +
+          `"commit":"${COMMIT}"} -->`
       )
     ).toBe(true)
     expect(readPrTrailer(body)).toEqual({
       issue_id: '4521000',
       short_id: 'PAYMENTS-API-4521',
+      branch: BRANCH,
       run: RUN,
-      action_sha: 'abc123def456'
+      action_sha: 'abc123def456',
+      commit: COMMIT
     })
   })
 
@@ -281,7 +289,44 @@ describe('PR body', () => {
     const body = prBody(input({ issue: { ...issue, short_id: 'X --> <b>', id: '1' }, actionSha: null }))
     const trailer = body.slice(body.lastIndexOf('<!-- sentry-codex-triage:'))
     expect(trailer.match(/-->/g)).toHaveLength(1)
-    expect(readPrTrailer(body)).toEqual({ issue_id: '1', short_id: 'X --> <b>', run: RUN, action_sha: null })
+    expect(readPrTrailer(body)).toEqual({
+      issue_id: '1',
+      short_id: 'X --> <b>',
+      branch: BRANCH,
+      run: RUN,
+      action_sha: null,
+      commit: COMMIT
+    })
+  })
+
+  it('readPrTrailer_trailerWrittenBeforeTheLedger_readsWithoutBranchAndCommit', () => {
+    const old =
+      'Some body\n\n<!-- sentry-codex-triage: {"issue_id":"4521000","short_id":"PAYMENTS\\u002dAPI\\u002d4521",' +
+      '"run":"https://github.com/acme/payments/actions/runs/7","action_sha":null} -->'
+    expect(readPrTrailer(old)).toEqual({
+      issue_id: '4521000',
+      short_id: 'PAYMENTS-API-4521',
+      branch: null,
+      run: 'https://github.com/acme/payments/actions/runs/7',
+      action_sha: null,
+      commit: null
+    })
+  })
+
+  it('readPrTrailer_aFieldOfTheWrongType_makesTheTrailerUnreadable', () => {
+    const trailer = (extra: string) =>
+      `body\n<!-- sentry-codex-triage: {"issue_id":"1","short_id":"A-1","run":"r","action_sha":null${extra}} -->`
+    expect(readPrTrailer(trailer(',"commit":42'))).toBeNull()
+    expect(readPrTrailer(trailer(',"branch":["fix/sentry-A-1"]'))).toBeNull()
+    expect(readPrTrailer(trailer(',"commit":null,"branch":null'))).toMatchObject({
+      commit: null,
+      branch: null
+    })
+    expect(readPrTrailer('body\n<!-- sentry-codex-triage: [1] -->')).toBeNull()
+  })
+
+  it('prBody_withoutAPushedCommit_writesCommitNull', () => {
+    expect(readPrTrailer(prBody(input({ commitSha: null })))?.commit).toBeNull()
   })
 
   it('defuseClosingKeywords_leavesOrdinaryProseAlone', () => {

