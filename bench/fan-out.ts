@@ -166,7 +166,6 @@ export async function fanOutBench(): Promise<FanOutBench> {
   try {
     const fan = await runFanOut(s, INPUTS, {
       maxParallel: FAN_OUT_PARALLEL,
-      leakScan: false,
       timeoutMs: 900_000
     })
     try {

@@ -18,6 +18,7 @@ import type { RecordedRequest } from '../test-support/http-fake.js'
 import { BENCH_MIN_EVENTS, SCALES, buildScaleWorld, pagesNeededForTop, type Scale } from './worlds.js'
 import { watchChildRss } from './rss.js'
 import { FAN_OUT_ISSUES, fanOutBench, type FanOutBench } from './fan-out.js'
+import { ledgerBench, type LedgerBench } from './ledger.js'
 
 const CODEX_VERSION = '0.171.0'
 const LATENCIES = [0, 50]
@@ -618,6 +619,67 @@ async function main(): Promise<void> {
     check('concurrency 2 >= 1.7x faster than 1 for 4 fixes', speedup >= 1.7, `${speedup}x`)
   }
 
+  let ledger: LedgerBench | undefined
+  if (want('ledger')) {
+    ledger = await ledgerBench()
+    const l = ledger
+    console.log(
+      `\nFix-quality ledger at the ${l.scale} scale (mode: triage): ${l.action_prs_in_window} PRs of the action in the ` +
+        `window (${l.action_prs_open} open, ${l.action_prs_merged} merged, ${l.action_prs_closed_unmerged} closed ` +
+        `unmerged) and ${l.action_prs_outside_window} before it, among ${l.pull_requests_in_repository} PRs\n`
+    )
+    console.log(
+      table([
+        ['search pages', 'commits requests', 'ledger GitHub req', 'reported', 'bound', 'listings w/o head'],
+        [
+          l.search_pages,
+          l.commits_requests,
+          l.ledger_github_requests,
+          l.reported_github_requests ?? 'n/a',
+          l.bound,
+          l.pull_listings_without_head
+        ]
+      ])
+    )
+    console.log()
+    console.log(
+      table([
+        ['latency', 'wall ms', 'wall ms without the PRs*', 'ledger ms (difference)'],
+        ...l.timings.map(t => [
+          `${t.latency_ms} ms`,
+          t.wall_ms,
+          t.baseline_wall_ms,
+          t.wall_ms - t.baseline_wall_ms
+        ])
+      ])
+    )
+    console.log(
+      "* the same large world without the action's PRs (the ledger makes its one search and finds nothing); " +
+        "each search page after the first waits 2 s (Octokit's throttling of GitHub's search API)"
+    )
+    console.log(`bound = ${l.bound_formula}; history: ${JSON.stringify(l.history)}\n`)
+    check(
+      'ledger: action exits 0, with and without the PRs',
+      l.all_exit_0,
+      `exit ${l.exit_code}${l.all_exit_0 ? '' : ' (a timing run failed)'}`
+    )
+    check(
+      'ledger: GitHub requests <= action PRs in window / 100 (search pages) + merged PRs + extra commit pages',
+      l.ledger_github_requests <= l.bound,
+      `${l.ledger_github_requests} <= ${l.bound} (${l.bound_formula})`
+    )
+    check(
+      'ledger: its reported request count matches the fake GitHub',
+      l.reported_github_requests === l.ledger_github_requests,
+      `${l.reported_github_requests} reported, ${l.ledger_github_requests} seen`
+    )
+    check(
+      "ledger: never lists the repository's PRs, nor the commits of a PR that is not a merged PR of the action",
+      l.pull_listings_without_head === 0 && l.commits_of_other_prs === 0,
+      `${l.pull_listings_without_head} listing(s), ${l.commits_of_other_prs} other commits listing(s)`
+    )
+  }
+
   let fanOut: FanOutBench | undefined
   if (want('fanout')) {
     fanOut = await fanOutBench()
@@ -696,6 +758,7 @@ async function main(): Promise<void> {
     install,
     agent,
     fan_out: fanOut,
+    ledger,
     checks
   }
   const dir = path.join(ROOT, 'bench', 'results')

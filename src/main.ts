@@ -14,9 +14,11 @@ import { checkCodexSandbox, createCodexAgent, installCodex, installSentryMcp } f
 import { createGitRepo } from './adapters/git-cli.js'
 import { createGitLander, tokenForms } from './adapters/git-land.js'
 import { createGitHubWriter } from './adapters/github-writer.js'
+import { createGitHubLedger } from './adapters/github-ledger.js'
 import { createTestRunner } from './adapters/test-runner.js'
 import type { Agent, Log } from './ports.js'
 import { renderJobSummary } from './domain/report-markdown.js'
+import { historyOutputs } from './domain/report-history.js'
 import { errorMessage } from './util/errors.js'
 
 export const USER_AGENT = 'sentry-codex-triage'
@@ -40,7 +42,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const context = readRunContext(env)
     const report = await runWired(settings, context)
     publishOutputs(report)
-    await writeJobSummary(report)
+    await writeJobSummary(report, settings)
     if (report.failure) core.setFailed(report.failure)
   } catch (error) {
     core.setFailed(errorMessage(error))
@@ -115,6 +117,8 @@ async function runWired(settings: Settings, context: RunContext): Promise<RunRep
         requestTimeoutMs: sentryTimeoutMs(process.env)
       }),
       github: createGitHubReader(octokit, { owner, repo }, log),
+      // used only in the modes that report the ledger (pipeline.ts LEDGER_MODES)
+      ledger: createGitHubLedger(octokit, { owner, repo }, log),
       artifacts,
       handoffs,
       actionSha: actionSha(process.env),
@@ -193,15 +197,17 @@ function publishOutputs(report: RunReport): void {
   core.setOutput('opened', summary.totals.prs_opened)
   core.setOutput('skipped', summary.totals.skipped)
   core.setOutput('failed', summary.totals.failed)
+  for (const [name, value] of Object.entries(historyOutputs(summary.history))) core.setOutput(name, value)
   if (report.matrix) {
     core.setOutput('matrix', JSON.stringify(report.matrix))
     core.setOutput('base-sha', report.plan?.base.sha ?? '')
   }
 }
 
-async function writeJobSummary(report: RunReport): Promise<void> {
+async function writeJobSummary(report: RunReport, settings: Settings): Promise<void> {
   try {
-    await core.summary.addRaw(renderJobSummary(report.summary)).write()
+    const page = renderJobSummary(report.summary, { minQuality: settings.selection.minQuality })
+    await core.summary.addRaw(page).write()
   } catch (error) {
     core.warning(`Could not write the job summary: ${errorMessage(error)}`)
   }

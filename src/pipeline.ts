@@ -9,6 +9,7 @@ import type {
   GitHubWriter,
   Handoffs,
   Lander,
+  LedgerSource,
   Log,
   Repo,
   RunFiles,
@@ -17,10 +18,13 @@ import type {
 } from './ports.js'
 import type { Settings } from './settings.js'
 import type { Plan, PlanIssue, RunInfo, TokenUsage, TriageSummary } from './schemas.js'
+import type { History } from './schemas-history.js'
 import { runPlan, limitsOf, sentryScope } from './stages/plan.js'
 import { workIssue } from './stages/work.js'
 import { landFix } from './stages/land.js'
-import { landStage, planStage, workStage } from './stages/fan-out.js'
+import { landPlan, planStage, readPlan, workStage } from './stages/fan-out.js'
+import { buildHistory } from './stages/ledger.js'
+import { qualityVerdict } from './domain/ledger.js'
 import { matrixOf } from './stages/handoff.js'
 import {
   ZERO_USAGE,
@@ -52,6 +56,8 @@ export interface PipelineDeps {
   handoffs?: Handoffs
   /** the action's own commit (GITHUB_ACTION_REF when it is a SHA), for the PR trailer */
   actionSha?: string | null
+  /** the action's past PRs, for the fix-quality ledger (used in modes triage, dry-run, fix and land) */
+  ledger?: LedgerSource
 }
 
 export interface RunIdentity {
@@ -84,6 +90,11 @@ export const ARTIFACT_FILES =
 const SUMMARY_ARTIFACT_MODES: readonly Settings['mode'][] = ['triage', 'dry-run', 'fix', 'land']
 /** Modes that run the agent (and need a checkout and a model key). */
 export const AGENT_MODES: readonly Settings['mode'][] = ['dry-run', 'fix', 'work']
+/**
+ * Modes that report the fix-quality ledger. Not plan (land, later in the same run, reports it) and not work: parallel
+ * work jobs would spend GitHub's search budget (30 requests a minute) on a ledger nobody reads.
+ */
+const LEDGER_MODES: readonly Settings['mode'][] = ['triage', 'dry-run', 'fix', 'land']
 
 export async function runPipeline(
   settings: Settings,
@@ -95,8 +106,13 @@ export async function runPipeline(
   let reported: PlanIssue[] = []
   let failure: string | null = null
   let outcomes = new Map<string, CandidateOutcome>()
+  let history: History | null = null
+  // Called once the plan is known and before any work, so the PRs this run opens are not counted half-way.
+  const ledger = async (known: Plan): Promise<void> => {
+    history = await fixQualityLedger(known, settings, deps)
+  }
   try {
-    const stage = await runStages(settings, identity, deps)
+    const stage = await runStages(settings, identity, deps, ledger)
     ;({ plan, outcomes, reported } = stage)
   } catch (error) {
     failure = errorMessage(error)
@@ -131,6 +147,7 @@ export async function runPipeline(
     limits: plan && settings.mode === 'land' ? plan.limits : limitsOf(settings),
     issues,
     usage: worked.reduce<TokenUsage>((sum, o) => (o.usage ? addUsage(sum, o.usage) : sum), ZERO_USAGE),
+    history,
     error: failure
   })
   const published = await deps.log.group('Publish the triage summary', () => publish(summary, settings, deps))
@@ -160,7 +177,12 @@ interface Stages {
   reported: PlanIssue[]
 }
 
-async function runStages(settings: Settings, identity: RunIdentity, deps: PipelineDeps): Promise<Stages> {
+async function runStages(
+  settings: Settings,
+  identity: RunIdentity,
+  deps: PipelineDeps,
+  ledger: (plan: Plan) => Promise<void>
+): Promise<Stages> {
   const secrets = deps.secrets ?? []
   switch (settings.mode) {
     case 'plan':
@@ -174,27 +196,72 @@ async function runStages(settings: Settings, identity: RunIdentity, deps: Pipeli
         handoffs: need(deps.handoffs, 'handoffs'),
         secrets
       })
-    case 'land':
-      return landStage(
+    case 'land': {
+      const landDeps = {
+        github: deps.github,
+        writer: need(deps.writer, 'writer'),
+        lander: need(deps.lander, 'lander'),
+        log: deps.log,
+        handoffs: need(deps.handoffs, 'handoffs'),
+        secrets
+      }
+      const plan = await readPlan(landDeps)
+      await ledger(plan)
+      return landPlan(
+        plan,
         settings,
         { runUrl: identity.runUrl, actionSha: deps.actionSha ?? null },
-        {
-          github: deps.github,
-          writer: need(deps.writer, 'writer'),
-          lander: need(deps.lander, 'lander'),
-          log: deps.log,
-          handoffs: need(deps.handoffs, 'handoffs'),
-          secrets
-        }
+        landDeps
       )
+    }
     default: {
       const plan = await runPlan(settings, identity.repository, deps)
+      await ledger(plan)
       const outcomes = AGENT_MODES.includes(settings.mode)
         ? await workCandidates(plan, settings, identity, deps)
         : new Map<string, CandidateOutcome>()
       return { plan, outcomes, reported: plan.issues }
     }
   }
+}
+
+/**
+ * The fix-quality ledger of this run (DESIGN §2, `history`), or null: in the modes that do not report it, when no
+ * ledger source is wired, and when it could not be built. It never fails the run: a failure is a warning. A rate
+ * below min-quality over enough closed PRs is a warning annotation.
+ */
+async function fixQualityLedger(plan: Plan, settings: Settings, deps: PipelineDeps): Promise<History | null> {
+  const source = deps.ledger
+  if (!source || !LEDGER_MODES.includes(settings.mode)) return null
+  return deps.log.group('GitHub: the fix-quality ledger', async () => {
+    try {
+      const history = await buildHistory(
+        {
+          now: deps.clock.now(),
+          historyDays: settings.selection.historyDays,
+          branchPrefix: settings.pr.branchPrefix,
+          authorEmail: settings.pr.author.email,
+          listedIssues: plan.issues.map(i => ({
+            id: i.facts.id,
+            shortId: i.facts.short_id,
+            lastSeen: i.facts.last_seen
+          }))
+        },
+        { ledger: source, log: deps.log }
+      )
+      const verdict = qualityVerdict(history, settings.selection.minQuality)
+      if (verdict.kind === 'low') deps.log.warning(verdict.message)
+      else if (verdict.kind === 'too-few-closed') {
+        deps.log.info(
+          `Fix quality: ${verdict.closed} closed PR(s) in the window; min-quality is checked from ${verdict.needed}`
+        )
+      }
+      return history
+    } catch (error) {
+      deps.log.warning(`${errorMessage(error)}. The run goes on; its summary has no history.`)
+      return null
+    }
+  })
 }
 
 function need<T>(value: T | undefined, what: string): T {

@@ -1,6 +1,7 @@
 // zod is the source of truth for every file the action reads or writes; schemas/*.json are generated from here
 // (npm run bundle) and a test fails when they are stale.
 import { z } from 'zod'
+import { History } from './schemas-history.js'
 
 export const SUMMARY_VERSION = 1
 export const PLAN_VERSION = 1
@@ -161,8 +162,11 @@ export const TriageSummary = z
       })
       .strict(),
     usage: TokenUsage,
-    /** the fix-quality ledger; null until it is computed */
-    history: z.null(),
+    /**
+     * the fix-quality ledger: how the action's own PRs of the last history-days fared; null in modes plan and work,
+     * and when it could not be built (a warning says why)
+     */
+    history: History.nullable(),
     /** why the run stopped early (a set-up failure), or null */
     error: z.string().nullable()
   })

@@ -97,10 +97,6 @@ export async function runFanOut(
     })
     const ms = Math.round(performance.now() - startedAt)
     cleanups.push(() => run.cleanup())
-    if (options.leakScan) {
-      const leaks = await options.leakScan(s, run)
-      if (leaks.length > 0) throw new Error(`secrets leaked in job ${name}:\n${leaks.join('\n')}`)
-    }
     return { name, inputs: withInputs, env, run, ms }
   }
 
@@ -167,6 +163,13 @@ export async function runFanOut(
       landCheckout.dir,
       landStarted
     )
+    // Scanned once every job has finished: an artifact still being uploaded by another job is not yet readable.
+    if (options.leakScan) {
+      for (const { name, run } of [plan, ...work, land]) {
+        const leaks = await options.leakScan(s, run)
+        if (leaks.length > 0) throw new Error(`secrets leaked in job ${name}:\n${leaks.join('\n')}`)
+      }
+    }
     return {
       runId,
       workPhaseMs,

@@ -21,6 +21,8 @@ import type { Plan, PlanIssue } from '../../src/schemas.js'
 import type { WorkResult } from '../../src/stages/work.js'
 import { inputValues } from '../../test-support/action-inputs.js'
 import { recordingLog } from '../../test-support/recording-log.js'
+import { ledgerPull, memoryLedger } from '../../test-support/ledger-world.js'
+import { fakeSha } from '../../test-support/fake-github.js'
 
 const BASE = 'b'.repeat(40)
 
@@ -295,5 +297,75 @@ describe('mode land', () => {
     )
     expect(report.summaryFile).not.toBeNull()
     expect(report.summary.issues).toEqual([])
+  })
+
+  it("builds the fix-quality ledger from the downloaded plan's issues, after reading it and before landing", async () => {
+    const c = collaborators(runArtifacts(PLAN, [ready('API-1')]))
+    const timeline: string[] = []
+    // API-2's earlier fix merged on 11-10; the plan's facts say it was seen on 11-20: regressed
+    const source = memoryLedger(
+      [
+        ledgerPull(
+          40,
+          { id: 'id-API-2', shortId: 'API-2' },
+          { createdAt: '2026-11-09T00:00:00Z', mergedAt: '2026-11-10T00:00:00Z' }
+        )
+      ],
+      { 40: [{ sha: fakeSha('action:40'), authorEmail: 'bot@example.com' }] }
+    )
+    const deps: PipelineDeps = {
+      sentry: {
+        resolveProjects: async () => {
+          throw new Error('land never asks Sentry')
+        },
+        issuePages: () => {
+          throw new Error('land never asks Sentry')
+        },
+        issueEvidence: async () => {
+          throw new Error('land never asks Sentry')
+        }
+      },
+      github: {
+        defaultBranch: async () => 'main',
+        branchSha: async () => BASE,
+        listBranches: async () => [],
+        pullRequestsForBranch: async () => []
+      },
+      artifacts: { upload: async () => ({ ok: true, id: 1, size: 1 }) },
+      files: createRunFiles(await mkdtemp(path.join(os.tmpdir(), 'sct-land-'))),
+      log: recordingLog(),
+      clock: { now: () => new Date('2026-11-27T12:00:00Z') },
+      writer: c.deps.writer,
+      lander: {
+        commitAndPush: async options => {
+          timeline.push(`push ${options.branch}`)
+          return c.deps.lander.commitAndPush(options)
+        }
+      },
+      handoffs: {
+        ...c.deps.handoffs,
+        fetch: async name => {
+          timeline.push(`fetch ${name}`)
+          return c.deps.handoffs.fetch(name)
+        }
+      },
+      ledger: {
+        ...source,
+        actionPullRequests: async options => {
+          timeline.push('ledger search')
+          return source.actionPullRequests(options)
+        }
+      }
+    }
+    const report = await runPipeline(
+      settings(),
+      { repository: 'acme/shop', runId: '1', runUrl: CONTEXT.runUrl, event: 'schedule' },
+      deps
+    )
+    expect(report.failure).toBeNull()
+    expect(timeline).toEqual(['fetch plan', 'ledger search', 'fetch work-API-1', 'push fix/sentry-API-1'])
+    expect(report.summary.history?.pull_requests).toEqual([
+      expect.objectContaining({ number: 40, class: 'merged-unmodified', short_id: 'API-2', regressed: true })
+    ])
   })
 })

@@ -187,6 +187,22 @@ describe('the work -> land hand-off', () => {
     expect(read).toEqual({ kind: 'invalid', reason: expect.stringMatching(reason) })
   })
 
+  it('refuses an outcome a work job cannot decide, such as pr-opened', () => {
+    const { record } = round({
+      shortId: 'API-1',
+      outcome: { disposition: 'no-fix', reason: 'unsure' },
+      ready: null
+    })
+    const claimed = {
+      ...(record as Record<string, unknown>),
+      outcome: { disposition: 'pr-opened', reason: 'trust me' }
+    }
+    expect(readWorkRecord('API-1', PLAN, claimed, null)).toEqual({
+      kind: 'invalid',
+      reason: 'its outcome pr-opened is not one a work job ends with'
+    })
+  })
+
   it('refuses a patch that touches files its record does not list, even with a matching checksum', () => {
     const sneaky = `${PATCH}diff --git a/.github/workflows/ci.yml b/.github/workflows/ci.yml\n--- a/.github/workflows/ci.yml\n+++ b/.github/workflows/ci.yml\n@@ -1 +1 @@\n-x\n+y\n`
     const { record, patch } = round(readyWork(sneaky))

@@ -4,6 +4,7 @@ import { renderJobSummary } from '../../src/domain/report-markdown.js'
 import { selectIssues } from '../../src/domain/select.js'
 import { TriageSummary } from '../../src/schemas.js'
 import { issue, pr, state } from '../../test-support/domain-builders.js'
+import { buildLedger } from '../../src/domain/ledger.js'
 
 function sample() {
   const selection = selectIssues({
@@ -45,6 +46,7 @@ function sample() {
     limits: { top: 5, analyze_top: 3, max_prs: 2, min_events: 5 },
     issues,
     usage: ZERO_USAGE,
+    history: null,
     error: null
   })
 }
@@ -63,7 +65,7 @@ describe('triage summary', () => {
   })
 
   it('renders a job summary table with links and no raw markup from Sentry', () => {
-    const md = renderJobSummary(sample())
+    const md = renderJobSummary(sample(), { minQuality: 0.6 })
     expect(md).toContain('| [API-1](https://acme.sentry.io/issues/API-1/) |')
     expect(md).toContain('[#3](https://github.com/acme/shop/pull/3)')
     expect(md).toContain('**3** triaged')
@@ -71,8 +73,35 @@ describe('triage summary', () => {
     expect(md).not.toMatch(/@team/)
   })
 
+  it('ends with the fix-quality ledger when the run built one, held against min-quality', () => {
+    expect(renderJobSummary(sample(), { minQuality: 0.6 })).not.toContain('Fix quality')
+    const history = buildLedger({
+      windowDays: 30,
+      since: new Date('2026-10-28T09:00:00Z'),
+      complete: true,
+      githubRequests: 1,
+      pullRequests: [
+        {
+          class: 'closed-unmerged',
+          number: 7,
+          url: 'https://github.com/acme/shop/pull/7',
+          short_id: 'API-7',
+          issue_id: '7',
+          created_at: '2026-11-01T00:00:00Z',
+          regressed: false,
+          closed_at: '2026-11-02T00:00:00Z'
+        }
+      ]
+    })
+    const md = renderJobSummary({ ...sample(), history }, { minQuality: 0.75 })
+    expect(md).toMatch(/\n### Fix quality: the action's PRs of the last 30 days\n/)
+    expect(md).toContain('| Closed unmerged | 1 |')
+    expect(md).toContain('**0 of 1 closed (0%)** (min-quality 75% is checked from 5 closed PRs)')
+    expect(md.indexOf('### Fix quality')).toBeGreaterThan(md.indexOf('| Issue |'))
+  })
+
   it('shows a set-up failure prominently', () => {
     const summary = { ...sample(), issues: [], error: 'Sentry rejected sentry-token (401)' }
-    expect(renderJobSummary(summary)).toContain('> [!CAUTION]')
+    expect(renderJobSummary(summary, { minQuality: 0.6 })).toContain('> [!CAUTION]')
   })
 })

@@ -1,6 +1,7 @@
 // Pure: the job summary a person reads on the run page. Every text from Sentry or the model passes markdownCell.
 import type { IssueSummary, TriageSummary } from '../schemas.js'
 import { markdownCell } from './text.js'
+import { renderHistory } from './report-history.js'
 
 const LABEL: Record<IssueSummary['disposition'], string> = {
   'pr-opened': 'PR opened',
@@ -27,7 +28,8 @@ function prCell(issue: IssueSummary): string {
   return pr ? link(`#${pr.number}`, pr.url) : '-'
 }
 
-export function renderJobSummary(summary: TriageSummary): string {
+/** The whole job summary; `minQuality` (the min-quality input) is what the ledger's rate is held against. */
+export function renderJobSummary(summary: TriageSummary, options: { minQuality: number }): string {
   const { run, sentry, totals } = summary
   const lines: string[] = []
   lines.push('## Sentry triage', '')
@@ -63,5 +65,6 @@ export function renderJobSummary(summary: TriageSummary): string {
       ''
     )
   }
+  if (summary.history) lines.push(renderHistory(summary.history, options.minQuality))
   return lines.join('\n')
 }

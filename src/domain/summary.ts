@@ -1,4 +1,5 @@
 // Pure: the plan plus what happened to each candidate becomes the published triage summary.
+import type { History } from '../schemas-history.js'
 import {
   SUMMARY_VERSION,
   type Disposition,
@@ -73,6 +74,8 @@ export function buildSummary(input: {
   limits: Limits
   issues: IssueSummary[]
   usage: TokenUsage
+  /** the fix-quality ledger, null when it was not built */
+  history: History | null
   error: string | null
 }): TriageSummary {
   const count = (set: readonly Disposition[]) => input.issues.filter(i => set.includes(i.disposition)).length
@@ -89,7 +92,7 @@ export function buildSummary(input: {
       failed: count(FAILED)
     },
     usage: input.usage,
-    history: null,
+    history: input.history,
     error: input.error
   }
 }

@@ -164,7 +164,21 @@ export async function landStage(
   context: { runUrl: string; actionSha: string | null },
   deps: LandStageDeps
 ): Promise<StageResult> {
-  const plan = await deps.log.group('Read the plan', () => downloadPlan(deps.handoffs, deps.log))
+  return landPlan(await readPlan(deps), settings, context, deps)
+}
+
+/** mode land, first step: the plan of this workflow run, as the plan job handed it over. */
+export function readPlan(deps: Pick<LandStageDeps, 'handoffs' | 'log'>): Promise<Plan> {
+  return deps.log.group('Read the plan', () => downloadPlan(deps.handoffs, deps.log))
+}
+
+/** mode land, second step: the work jobs' fixes of `plan`, landed in plan order (see landStage). */
+export async function landPlan(
+  plan: Plan,
+  settings: Settings,
+  context: { runUrl: string; actionSha: string | null },
+  deps: LandStageDeps
+): Promise<StageResult> {
   const present = new Set(await deps.handoffs.names())
   const maxPrs = plan.limits.max_prs
   const outcomes = new Map<string, CandidateOutcome>()

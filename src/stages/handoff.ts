@@ -80,6 +80,9 @@ export function workRecordOf(
   return { record, patch: ready ? ready.diff.patch : null }
 }
 
+/** How a work job can end without a fix to hand over. */
+const WORK_DISPOSITIONS: readonly string[] = ['no-fix', 'policy-rejected', 'tests-failed', 'agent-failed']
+
 export type ReadWork =
   | { kind: 'final'; record: WorkRecord }
   | { kind: 'ready'; record: WorkRecord; fix: ReadyFix }
@@ -111,6 +114,14 @@ export function readWorkRecord(
     return {
       kind: 'invalid',
       reason: `it was worked from another plan (created ${record.plan.created_at}, base ${record.plan.base_sha.slice(0, 12)})`
+    }
+  }
+  // A work job decides only these; what happens next (pr-opened, cap-reached...) is land's to say.
+  const expected = record.fix ? ['dry-run'] : WORK_DISPOSITIONS
+  if (!expected.includes(record.outcome.disposition)) {
+    return {
+      kind: 'invalid',
+      reason: `its outcome ${record.outcome.disposition} is not one a work job ends with${record.fix ? ' when it hands over a fix' : ''}`
     }
   }
   if (!record.fix) return { kind: 'final', record }
