@@ -86,6 +86,17 @@ export const IssueFacts = z
   .strict()
 export type IssueFacts = z.infer<typeof IssueFacts>
 
+/** The test-command run as the action measured it (log_tail: the end of the output of a failed run). */
+export const MeasuredTests = z
+  .object({
+    command: z.string(),
+    passed: z.boolean(),
+    attempts: z.number().int().nonnegative(),
+    log_tail: z.string().optional()
+  })
+  .strict()
+export type MeasuredTests = z.infer<typeof MeasuredTests>
+
 export const IssueSummary = IssueFacts.extend({
   disposition: Disposition,
   reason: z.string(),
@@ -93,15 +104,7 @@ export const IssueSummary = IssueFacts.extend({
   root_cause: z.string().optional(),
   confidence: z.enum(['high', 'medium', 'low']).optional(),
   files_changed: z.array(z.string()).optional(),
-  tests: z
-    .object({
-      command: z.string(),
-      passed: z.boolean(),
-      attempts: z.number().int().nonnegative(),
-      log_tail: z.string().optional()
-    })
-    .strict()
-    .optional(),
+  tests: MeasuredTests.optional(),
   agent_claimed_tests_passed: z.boolean().nullable().optional(),
   pull_request: PullRequestRef.optional(),
   existing_pull_request: ExistingPullRequest.optional(),
@@ -272,15 +275,7 @@ export const WorkRecord = z
         files: z.array(ChangedFileRecord),
         patch_file: z.literal('fix.patch'),
         patch_sha256: z.string().regex(/^[0-9a-f]{64}$/),
-        tests: z
-          .object({
-            command: z.string(),
-            passed: z.boolean(),
-            attempts: z.number().int().nonnegative(),
-            log_tail: z.string().optional()
-          })
-          .strict()
-          .nullable()
+        tests: MeasuredTests.nullable()
       })
       .strict()
       .nullable()

@@ -17,7 +17,8 @@ import {
 import { parseSettings, type Settings } from '../../src/settings.js'
 import { createRunFiles } from '../../src/adapters/run-files.js'
 import type { GitHubWriter, Handoffs, Lander } from '../../src/ports.js'
-import type { Plan, PlanIssue } from '../../src/schemas.js'
+import type { Plan } from '../../src/schemas.js'
+import { planIssue, planOf } from '../../test-support/domain-builders.js'
 import type { WorkResult } from '../../src/stages/work.js'
 import { inputValues } from '../../test-support/action-inputs.js'
 import { recordingLog } from '../../test-support/recording-log.js'
@@ -26,46 +27,15 @@ import { fakeSha } from '../../test-support/fake-github.js'
 
 const BASE = 'b'.repeat(40)
 
-function planned(shortId: string): PlanIssue {
-  return {
-    facts: {
-      id: `id-${shortId}`,
-      short_id: shortId,
-      project: 'api',
-      title: 'TypeError',
-      culprit: null,
-      level: 'error',
-      events: 10,
-      users: 1,
-      first_seen: '2026-11-01T00:00:00Z',
-      last_seen: '2026-11-20T00:00:00Z',
-      permalink: `https://acme.sentry.io/issues/${shortId}/`
-    },
-    branch: `fix/sentry-${shortId}`,
-    decision: { kind: 'candidate', regressed_from: null }
-  }
-}
-
 const IDS = ['API-1', 'API-2', 'API-3', 'API-4']
-const PLAN: Plan = {
-  version: 1,
-  created_at: '2026-11-27T10:00:00.000Z',
-  repository: 'acme/shop',
-  base: { branch: 'main', sha: BASE },
-  sentry: {
-    host: 'sentry.io',
-    org: 'acme',
-    projects: ['api'],
-    query: 'is:unresolved',
-    environment: 'production',
-    stats_period: '14d'
-  },
-  limits: { top: 5, analyze_top: 0, max_prs: 1, min_events: 1 },
-  issues: IDS.map(planned),
-  candidates: IDS,
-  analyze: [],
-  matrix: ['API-1', 'API-2', 'API-3']
-}
+const PLAN: Plan = planOf(
+  IDS.map(id => planIssue(id)),
+  {
+    baseSha: BASE,
+    maxPrs: 1,
+    matrix: ['API-1', 'API-2', 'API-3']
+  }
+)
 
 const fileFor = (file: string) =>
   `diff --git a/${file} b/${file}\n--- a/${file}\n+++ b/${file}\n@@ -1 +1 @@\n-old\n+new\n`
@@ -189,6 +159,27 @@ function collaborators(handoffs: Handoffs) {
   }
 }
 
+/** Whole-pipeline collaborators for mode land: Sentry answers nothing (land never asks it), GitHub finds nothing. */
+async function landPipelineDeps(overrides: Partial<PipelineDeps>): Promise<PipelineDeps> {
+  const never = () => {
+    throw new Error('land never asks Sentry')
+  }
+  return {
+    sentry: { resolveProjects: async () => never(), issuePages: never, issueEvidence: async () => never() },
+    github: {
+      defaultBranch: async () => 'main',
+      branchSha: async () => BASE,
+      listBranches: async () => [],
+      pullRequestsForBranch: async () => []
+    },
+    artifacts: { upload: async () => ({ ok: true, id: 1, size: 1 }) },
+    files: createRunFiles(await mkdtemp(path.join(os.tmpdir(), 'sct-land-'))),
+    log: recordingLog(),
+    clock: { now: () => new Date() },
+    ...overrides
+  }
+}
+
 const CONTEXT = { runUrl: 'https://github.com/acme/shop/actions/runs/1', actionSha: null }
 const dispositions = (outcomes: Map<string, { disposition: string }>) =>
   Object.fromEntries([...outcomes].map(([id, o]) => [id, o.disposition]))
@@ -260,33 +251,11 @@ describe('mode land', () => {
 
   it('fails the step with a clear reason when the run has no plan, and still writes the summary', async () => {
     const c = collaborators(memoryHandoffs(new Map()))
-    const log = recordingLog()
-    const deps: PipelineDeps = {
-      sentry: {
-        resolveProjects: async () => {
-          throw new Error('land never asks Sentry')
-        },
-        issuePages: () => {
-          throw new Error('land never asks Sentry')
-        },
-        issueEvidence: async () => {
-          throw new Error('land never asks Sentry')
-        }
-      },
-      github: {
-        defaultBranch: async () => 'main',
-        branchSha: async () => BASE,
-        listBranches: async () => [],
-        pullRequestsForBranch: async () => []
-      },
-      artifacts: { upload: async () => ({ ok: true, id: 1, size: 1 }) },
-      files: createRunFiles(await mkdtemp(path.join(os.tmpdir(), 'sct-land-'))),
-      log,
-      clock: { now: () => new Date() },
+    const deps = await landPipelineDeps({
       writer: c.deps.writer,
       lander: c.deps.lander,
       handoffs: c.deps.handoffs
-    }
+    })
     const report = await runPipeline(
       settings(),
       { repository: 'acme/shop', runId: '1', runUrl: CONTEXT.runUrl, event: 'schedule' },
@@ -313,27 +282,7 @@ describe('mode land', () => {
       ],
       { 40: [{ sha: fakeSha('action:40'), authorEmail: 'bot@example.com' }] }
     )
-    const deps: PipelineDeps = {
-      sentry: {
-        resolveProjects: async () => {
-          throw new Error('land never asks Sentry')
-        },
-        issuePages: () => {
-          throw new Error('land never asks Sentry')
-        },
-        issueEvidence: async () => {
-          throw new Error('land never asks Sentry')
-        }
-      },
-      github: {
-        defaultBranch: async () => 'main',
-        branchSha: async () => BASE,
-        listBranches: async () => [],
-        pullRequestsForBranch: async () => []
-      },
-      artifacts: { upload: async () => ({ ok: true, id: 1, size: 1 }) },
-      files: createRunFiles(await mkdtemp(path.join(os.tmpdir(), 'sct-land-'))),
-      log: recordingLog(),
+    const deps = await landPipelineDeps({
       clock: { now: () => new Date('2026-11-27T12:00:00Z') },
       writer: c.deps.writer,
       lander: {
@@ -356,7 +305,7 @@ describe('mode land', () => {
           return source.actionPullRequests(options)
         }
       }
-    }
+    })
     const report = await runPipeline(
       settings(),
       { repository: 'acme/shop', runId: '1', runUrl: CONTEXT.runUrl, event: 'schedule' },

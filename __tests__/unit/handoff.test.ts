@@ -9,52 +9,16 @@ import {
   workRecordOf
 } from '../../src/stages/handoff.js'
 import { patchTouches } from '../../src/domain/policy.js'
-import type { Plan, PlanIssue } from '../../src/schemas.js'
+import type { Plan } from '../../src/schemas.js'
+import { planIssue, planOf } from '../../test-support/domain-builders.js'
 import type { WorkResult } from '../../src/stages/work.js'
 
 const BASE = 'a'.repeat(40)
 
-function planned(shortId: string, skip = false): PlanIssue {
-  return {
-    facts: {
-      id: `id-${shortId}`,
-      short_id: shortId,
-      project: 'api',
-      title: 'TypeError',
-      culprit: null,
-      level: 'error',
-      events: 10,
-      users: 1,
-      first_seen: '2026-11-01T00:00:00Z',
-      last_seen: '2026-11-20T00:00:00Z',
-      permalink: `https://acme.sentry.io/issues/${shortId}/`
-    },
-    branch: `fix/sentry-${shortId}`,
-    decision: skip
-      ? { kind: 'skip', disposition: 'existing-pr', reason: 'PR #1 is open', existing_pull_request: null }
-      : { kind: 'candidate', regressed_from: null }
-  }
-}
-
-const PLAN: Plan = {
-  version: 1,
-  created_at: '2026-11-27T10:00:00.000Z',
-  repository: 'acme/shop',
-  base: { branch: 'main', sha: BASE },
-  sentry: {
-    host: 'sentry.io',
-    org: 'acme',
-    projects: ['api'],
-    query: 'is:unresolved',
-    environment: 'production',
-    stats_period: '14d'
-  },
-  limits: { top: 5, analyze_top: 2, max_prs: 1, min_events: 1 },
-  issues: [planned('API-1'), planned('API-2', true), planned('API-3'), planned('API-4')],
-  candidates: ['API-1', 'API-3', 'API-4'],
-  analyze: ['API-1'],
-  matrix: ['API-1', 'API-3']
-}
+const PLAN: Plan = planOf(
+  [planIssue('API-1'), planIssue('API-2', 'existing-pr'), planIssue('API-3'), planIssue('API-4')],
+  { baseSha: BASE, maxPrs: 1, matrix: ['API-1', 'API-3'] }
+)
 
 const PATCH = [
   'diff --git a/src/a.js b/src/a.js',

@@ -1,17 +1,14 @@
 // The three stages as separate jobs of one workflow run (mode plan, work, land), handing off through the run's
 // artifacts. Each is the same stage code `mode: fix` runs in one process; only the hand-off differs.
 import type {
-  Agent,
   Clock,
   GitHubReader,
   GitHubWriter,
   Handoffs,
   Lander,
   Log,
-  Repo,
   RunFiles,
-  SentryApi,
-  TestRunner
+  SentryApi
 } from '../ports.js'
 import { Plan, type PlanIssue } from '../schemas.js'
 import type { Settings } from '../settings.js'
@@ -20,7 +17,7 @@ import { checkPolicy } from '../domain/policy.js'
 import { oneLine } from '../domain/text.js'
 import { errorMessage } from '../util/errors.js'
 import { runPlan } from './plan.js'
-import { workIssue } from './work.js'
+import { workIssue, type WorkDeps } from './work.js'
 import { landFix } from './land.js'
 import {
   PATCH_FILE,
@@ -93,16 +90,8 @@ async function downloadPlan(handoffs: Handoffs, log: Log): Promise<Plan> {
   return parsed.data
 }
 
-export interface WorkStageDeps {
-  sentry: Pick<SentryApi, 'issueEvidence'>
-  agent: Agent
-  repo: Repo
-  tests: TestRunner
-  files: RunFiles
-  log: Log
-  clock: Clock
+export interface WorkStageDeps extends WorkDeps {
   handoffs: Handoffs
-  secrets: string[]
 }
 
 /**

@@ -12,7 +12,7 @@ import type {
   TestRunner,
   WorktreeDiff
 } from '../ports.js'
-import type { IssueSummary, Plan, PlanIssue, SentryFixResult, TokenUsage } from '../schemas.js'
+import type { IssueSummary, MeasuredTests, Plan, PlanIssue, SentryFixResult, TokenUsage } from '../schemas.js'
 import type { Settings } from '../settings.js'
 import { ZERO_USAGE, addUsage, type CandidateOutcome } from '../domain/summary.js'
 import { judgeAgentRun } from '../domain/judge.js'
@@ -34,12 +34,7 @@ export interface WorkDeps {
   secrets: string[]
 }
 
-export interface MeasuredTests {
-  command: string
-  passed: boolean
-  attempts: number
-  log_tail?: string
-}
+export type { MeasuredTests }
 
 /** A fix that passed the policy gate and the action's test run: what land commits, pushes and opens a PR for. */
 export interface ReadyFix {
