@@ -18,7 +18,7 @@ import {
   type Fate
 } from '../test-support/ledger-world.js'
 import type { History } from '../src/schemas-history.js'
-import { BENCH_MIN_EVENTS, SCALES, buildScaleWorld } from './worlds.js'
+import { BENCH_MIN_EVENTS, SCALES, buildScaleWorld, scaleTriageInputs } from './worlds.js'
 
 export const LEDGER_ACTION_PRS = 300
 /** the action's older PRs, created before the window: the search must not return them */
@@ -187,15 +187,7 @@ async function triageRun<T>(
   try {
     const started = performance.now()
     const run = await runAction({
-      inputs: {
-        ...sandbox.inputs,
-        'openai-base-url': model.baseUrl,
-        'sentry-org': 'acme',
-        'sentry-project': world.projectSlugs.join(', '),
-        'sentry-environment': 'production',
-        'min-events': String(BENCH_MIN_EVENTS),
-        mode: 'triage'
-      },
+      inputs: scaleTriageInputs(sandbox.inputs, world, model.baseUrl),
       env: sandbox.env,
       timeoutMs: 120_000
     })

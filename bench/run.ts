@@ -15,7 +15,14 @@ import { triageScenario } from '../test-support/world.js'
 import { fixScript, sampleModel } from '../test-support/agent-scripts.js'
 import { recordingLog } from '../test-support/recording-log.js'
 import type { RecordedRequest } from '../test-support/http-fake.js'
-import { BENCH_MIN_EVENTS, SCALES, buildScaleWorld, pagesNeededForTop, type Scale } from './worlds.js'
+import {
+  BENCH_MIN_EVENTS,
+  SCALES,
+  buildScaleWorld,
+  pagesNeededForTop,
+  scaleTriageInputs,
+  type Scale
+} from './worlds.js'
 import { watchChildRss } from './rss.js'
 import { FAN_OUT_ISSUES, fanOutBench, type FanOutBench } from './fan-out.js'
 import { ledgerBench, type LedgerBench } from './ledger.js'
@@ -77,15 +84,7 @@ async function triageAt(
     const watch = watchChildRss('dist/index.js')
     const started = performance.now()
     const run = await runAction({
-      inputs: {
-        ...sandbox.inputs,
-        'openai-base-url': model.baseUrl,
-        'sentry-org': 'acme',
-        'sentry-project': world.projectSlugs.join(', '),
-        'sentry-environment': 'production',
-        'min-events': String(BENCH_MIN_EVENTS),
-        mode: 'triage'
-      },
+      inputs: scaleTriageInputs(sandbox.inputs, world, model.baseUrl),
       env: sandbox.env,
       timeoutMs: 120_000
     })

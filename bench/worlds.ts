@@ -119,3 +119,20 @@ export function pagesNeededForTop(
   }
   return Math.max(1, Math.ceil(inScope.length / limit))
 }
+
+/** The inputs of a triage run over a scale world (the model is never asked in triage; its URL only has to parse). */
+export function scaleTriageInputs(
+  sandboxInputs: Record<string, string>,
+  world: Pick<ScaleWorld, 'projectSlugs'>,
+  modelBaseUrl: string
+): Record<string, string> {
+  return {
+    ...sandboxInputs,
+    'openai-base-url': modelBaseUrl,
+    'sentry-org': 'acme',
+    'sentry-project': world.projectSlugs.join(', '),
+    'sentry-environment': 'production',
+    'min-events': String(BENCH_MIN_EVENTS),
+    mode: 'triage'
+  }
+}
