@@ -2,19 +2,12 @@
 // report it), what it is given, and how a low rate or a failure reaches the run. Sentry and GitHub are the real
 // adapters against the local fakes; the ledger's source is the in-memory port (the adapter has its own tests).
 import { afterEach, describe, expect, it } from '@jest/globals'
-import { mkdtemp, readFile } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
-import { runPipeline, type PipelineDeps } from '../../src/pipeline.js'
-import { parseSettings, type Settings } from '../../src/settings.js'
-import { createSentryApi } from '../../src/adapters/sentry-http.js'
-import { createGitHubReader, createOctokit } from '../../src/adapters/github-octokit.js'
-import { createRunFiles } from '../../src/adapters/run-files.js'
+import { readFile } from 'node:fs/promises'
+import { runPipeline } from '../../src/pipeline.js'
 import type { Handoffs, LedgerCommit } from '../../src/ports.js'
-import { inputValues } from '../../test-support/action-inputs.js'
 import { startSandbox, type Sandbox } from '../../test-support/sandbox.js'
 import { triageScenario } from '../../test-support/world.js'
-import { recordingLog } from '../../test-support/recording-log.js'
+import { PIPELINE_IDENTITY, sandboxPipelineDeps, sandboxSettings } from '../../test-support/pipeline-deps.js'
 import { fakeSha } from '../../test-support/fake-github.js'
 import { ACTION_AUTHOR, ledgerPull, memoryLedger } from '../../test-support/ledger-world.js'
 
@@ -26,41 +19,6 @@ afterEach(async () => {
 
 const DAY = 86_400_000
 const daysAgo = (d: number) => new Date(Date.now() - d * DAY).toISOString()
-const identity = {
-  repository: 'acme/shop',
-  runId: '1',
-  runUrl: 'https://github.com/acme/shop/actions/runs/1',
-  event: 'schedule'
-}
-
-function settingsFor(s: Sandbox, extra: Record<string, string> = {}): Settings {
-  const values = inputValues({ ...s.inputs, ...triageScenario().inputs, ...extra })
-  const parsed = parseSettings(name => values[name] ?? '')
-  if (!parsed.ok) throw new Error(parsed.errors.join('\n'))
-  return parsed.settings
-}
-
-async function deps(s: Sandbox, settings: Settings, overrides: Partial<PipelineDeps>) {
-  const log = recordingLog()
-  const octokit = createOctokit({ token: settings.github.token, baseUrl: s.github.url, log, retries: 1 })
-  const all: PipelineDeps = {
-    sentry: createSentryApi({
-      baseUrl: settings.sentry.baseUrl,
-      org: settings.sentry.org,
-      token: settings.sentry.token,
-      log,
-      sleep: async () => {}
-    }),
-    github: createGitHubReader(octokit, { owner: 'acme', repo: 'shop' }, log),
-    artifacts: { upload: async () => ({ ok: true, id: 1, size: 1 }) },
-    files: createRunFiles(await mkdtemp(path.join(os.tmpdir(), 'sct-ledger-pipe-'))),
-    log,
-    clock: { now: () => new Date() },
-    ...overrides
-  }
-  return { all, log }
-}
-
 const action = (n: number): LedgerCommit => ({
   sha: fakeSha(`action:${n}`),
   authorEmail: ACTION_AUTHOR.email
@@ -96,10 +54,10 @@ function sixClosed() {
 describe('the fix-quality ledger in the pipeline', () => {
   it('is built in its own group after the plan, from the issues the run listed, and lands in the summary', async () => {
     sandbox = await startSandbox(triageScenario())
-    const settings = settingsFor(sandbox)
+    const settings = sandboxSettings(sandbox)
     const ledger = sixClosed()
-    const { all, log } = await deps(sandbox, settings, { ledger })
-    const report = await runPipeline(settings, identity, all)
+    const { all, log } = await sandboxPipelineDeps(sandbox, settings, { ledger })
+    const report = await runPipeline(settings, PIPELINE_IDENTITY, all)
 
     expect(report.failure).toBeNull()
     expect(ledger.calls).toEqual(['search', ...[21, 22, 23, 24, 25].map(n => `commits #${n}`)])
@@ -128,9 +86,9 @@ describe('the fix-quality ledger in the pipeline', () => {
 
   it('warns when the rate over at least five closed PRs is below min-quality, and not at or above it', async () => {
     sandbox = await startSandbox(triageScenario())
-    const lowSettings = settingsFor(sandbox, { 'min-quality': '0.6' })
-    const low = await deps(sandbox, lowSettings, { ledger: sixClosed() })
-    await runPipeline(lowSettings, identity, low.all)
+    const lowSettings = sandboxSettings(sandbox, { 'min-quality': '0.6' })
+    const low = await sandboxPipelineDeps(sandbox, lowSettings, { ledger: sixClosed() })
+    await runPipeline(lowSettings, PIPELINE_IDENTITY, low.all)
     expect(low.log.lines.filter(l => l.level === 'warning')).toEqual([
       {
         level: 'warning',
@@ -141,21 +99,21 @@ describe('the fix-quality ledger in the pipeline', () => {
       }
     ])
 
-    const okSettings = settingsFor(sandbox, { 'min-quality': '0.5' })
-    const ok = await deps(sandbox, okSettings, { ledger: sixClosed() })
-    await runPipeline(okSettings, identity, ok.all)
+    const okSettings = sandboxSettings(sandbox, { 'min-quality': '0.5' })
+    const ok = await sandboxPipelineDeps(sandbox, okSettings, { ledger: sixClosed() })
+    await runPipeline(okSettings, PIPELINE_IDENTITY, ok.all)
     expect(ok.log.lines.filter(l => l.level === 'warning')).toEqual([])
   })
 
   it('says nothing about quality under five closed PRs, however low the rate', async () => {
     sandbox = await startSandbox(triageScenario())
-    const settings = settingsFor(sandbox)
+    const settings = sandboxSettings(sandbox)
     const ledger = memoryLedger(
       [ledgerPull(30, { id: '7130', shortId: 'API-130' }, { createdAt: daysAgo(5), closedAt: daysAgo(4) })],
       {}
     )
-    const { all, log } = await deps(sandbox, settings, { ledger })
-    const report = await runPipeline(settings, identity, all)
+    const { all, log } = await sandboxPipelineDeps(sandbox, settings, { ledger })
+    const report = await runPipeline(settings, PIPELINE_IDENTITY, all)
     expect(report.summary.history?.merged_unmodified_rate).toEqual({
       merged_unmodified: 0,
       closed: 1,
@@ -172,10 +130,10 @@ describe('the fix-quality ledger in the pipeline', () => {
 
   it('never fails the run: a ledger that cannot be built is a warning and a null history', async () => {
     sandbox = await startSandbox(triageScenario())
-    const settings = settingsFor(sandbox)
+    const settings = sandboxSettings(sandbox)
     const ledger = memoryLedger([], {}, { fail: new Error('GitHub rejected github-token (403)') })
-    const { all, log } = await deps(sandbox, settings, { ledger })
-    const report = await runPipeline(settings, identity, all)
+    const { all, log } = await sandboxPipelineDeps(sandbox, settings, { ledger })
+    const report = await runPipeline(settings, PIPELINE_IDENTITY, all)
     expect(report.failure).toBeNull()
     expect(report.summary.history).toBeNull()
     expect(report.summary.issues).toHaveLength(5)
@@ -190,7 +148,7 @@ describe('the fix-quality ledger in the pipeline', () => {
 
   it('is not built in mode plan (land reports it) even when wired', async () => {
     sandbox = await startSandbox(triageScenario())
-    const settings = settingsFor(sandbox, { mode: 'plan' })
+    const settings = sandboxSettings(sandbox, { mode: 'plan' })
     const handoffs: Handoffs = {
       publish: async () => {},
       names: async () => [],
@@ -199,8 +157,8 @@ describe('the fix-quality ledger in the pipeline', () => {
       }
     }
     const ledger = sixClosed()
-    const { all } = await deps(sandbox, settings, { ledger, handoffs })
-    const report = await runPipeline(settings, identity, all)
+    const { all } = await sandboxPipelineDeps(sandbox, settings, { ledger, handoffs })
+    const report = await runPipeline(settings, PIPELINE_IDENTITY, all)
     expect(report.failure).toBeNull()
     expect(ledger.calls).toEqual([])
     expect(report.summary.history).toBeNull()

@@ -1,18 +1,11 @@
 // runPipeline in-process with the real Sentry and GitHub adapters against the local fakes.
 import { afterEach, describe, expect, it } from '@jest/globals'
-import { mkdtemp, readFile } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
-import { runPipeline, type PipelineDeps } from '../../src/pipeline.js'
-import { parseSettings, type Settings } from '../../src/settings.js'
-import { createSentryApi } from '../../src/adapters/sentry-http.js'
-import { createGitHubReader, createOctokit } from '../../src/adapters/github-octokit.js'
-import { createRunFiles } from '../../src/adapters/run-files.js'
-import type { ArtifactSink, RunFiles } from '../../src/ports.js'
-import { inputValues } from '../../test-support/action-inputs.js'
+import { readFile } from 'node:fs/promises'
+import { runPipeline } from '../../src/pipeline.js'
+import type { RunFiles } from '../../src/ports.js'
 import { startSandbox, type Sandbox } from '../../test-support/sandbox.js'
 import { triageScenario } from '../../test-support/world.js'
-import { recordingLog } from '../../test-support/recording-log.js'
+import { PIPELINE_IDENTITY, sandboxPipelineDeps, sandboxSettings } from '../../test-support/pipeline-deps.js'
 import { githubFaults } from '../../test-support/fake-github.js'
 
 let sandbox: Sandbox | undefined
@@ -21,54 +14,12 @@ afterEach(async () => {
   sandbox = undefined
 })
 
-function settingsFor(s: Sandbox, extra: Record<string, string> = {}): Settings {
-  const values = inputValues({ ...s.inputs, ...triageScenario().inputs, ...extra })
-  const parsed = parseSettings(name => values[name] ?? '')
-  if (!parsed.ok) throw new Error(parsed.errors.join('\n'))
-  return parsed.settings
-}
-
-const identity = {
-  repository: 'acme/shop',
-  runId: '1',
-  runUrl: 'https://github.com/acme/shop/actions/runs/1',
-  event: 'schedule'
-}
-
-async function deps(s: Sandbox, settings: Settings, overrides: Partial<PipelineDeps> = {}) {
-  const log = recordingLog()
-  const uploads: { name: string; files: string[] }[] = []
-  const artifacts: ArtifactSink = {
-    async upload(name, files) {
-      uploads.push({ name, files })
-      return { ok: true, id: 1, size: 1 }
-    }
-  }
-  const octokit = createOctokit({ token: settings.github.token, baseUrl: s.github.url, log, retries: 1 })
-  const all: PipelineDeps = {
-    sentry: createSentryApi({
-      baseUrl: settings.sentry.baseUrl,
-      org: settings.sentry.org,
-      token: settings.sentry.token,
-      log,
-      sleep: async () => {}
-    }),
-    github: createGitHubReader(octokit, { owner: 'acme', repo: 'shop' }, log),
-    artifacts,
-    files: createRunFiles(await mkdtemp(path.join(os.tmpdir(), 'sct-pipe-'))),
-    log,
-    clock: { now: () => new Date() },
-    ...overrides
-  }
-  return { all, log, uploads }
-}
-
 describe('runPipeline in triage mode', () => {
   it('logs each phase in its own group and each decision as info', async () => {
     sandbox = await startSandbox(triageScenario())
-    const settings = settingsFor(sandbox)
-    const { all, log, uploads } = await deps(sandbox, settings)
-    const report = await runPipeline(settings, identity, all)
+    const settings = sandboxSettings(sandbox)
+    const { all, log, uploads } = await sandboxPipelineDeps(sandbox, settings)
+    const report = await runPipeline(settings, PIPELINE_IDENTITY, all)
     expect(report.failure).toBeNull()
     expect(new Set(log.lines.map(l => l.group))).toEqual(
       new Set([
@@ -89,9 +40,9 @@ describe('runPipeline in triage mode', () => {
 
   it('stops paginating as soon as top issues meet the threshold', async () => {
     sandbox = await startSandbox(triageScenario(), { sentryPageSize: 1 })
-    const settings = settingsFor(sandbox, { top: '2' })
-    const { all } = await deps(sandbox, settings)
-    const report = await runPipeline(settings, identity, all)
+    const settings = sandboxSettings(sandbox, { top: '2' })
+    const { all } = await sandboxPipelineDeps(sandbox, settings)
+    const report = await runPipeline(settings, PIPELINE_IDENTITY, all)
     expect(report.summary.issues.map(i => i.short_id)).toEqual(['API-12', 'WEB-7'])
     expect(sandbox.sentry.requests.filter(r => r.path.endsWith('/issues/'))).toHaveLength(2)
   })
@@ -103,9 +54,9 @@ describe('runPipeline in triage mode', () => {
       times: 1,
       response: githubFaults.badCredentials()
     })
-    const settings = settingsFor(sandbox)
-    const { all, uploads } = await deps(sandbox, settings)
-    const report = await runPipeline(settings, identity, all)
+    const settings = sandboxSettings(sandbox)
+    const { all, uploads } = await sandboxPipelineDeps(sandbox, settings)
+    const report = await runPipeline(settings, PIPELINE_IDENTITY, all)
     expect(report.failure).toMatch(/GitHub rejected github-token \(401\)/)
     expect(report.summary.error).toBe(report.failure)
     const written = JSON.parse(await readFile(report.summaryFile!, 'utf8'))
@@ -115,7 +66,7 @@ describe('runPipeline in triage mode', () => {
 
   it('degrades with a warning when the summary cannot be written, keeping the result', async () => {
     sandbox = await startSandbox(triageScenario())
-    const settings = settingsFor(sandbox)
+    const settings = sandboxSettings(sandbox)
     const files: RunFiles = {
       dir: '/nonexistent',
       writeJson: async () => {
@@ -126,8 +77,8 @@ describe('runPipeline in triage mode', () => {
       },
       list: async () => []
     }
-    const { all, log, uploads } = await deps(sandbox, settings, { files })
-    const report = await runPipeline(settings, identity, all)
+    const { all, log, uploads } = await sandboxPipelineDeps(sandbox, settings, { files })
+    const report = await runPipeline(settings, PIPELINE_IDENTITY, all)
     expect(report.summaryFile).toBeNull()
     expect(report.summary.totals.triaged).toBe(5)
     expect(uploads).toEqual([])
