@@ -2,6 +2,7 @@
 // 127.0.0.1 at three scales, with and without injected latency, plus three baselines. Prints a table and PASS/FAIL
 // lines and writes bench/results/latest.json. The only address outside 127.0.0.1 is the npm registry, reached by `npm`
 // itself for baseline (a).
+import { jailCost, type JailRow } from './jail.js'
 import { spawn } from 'node:child_process'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
@@ -244,8 +245,8 @@ async function installBaseline(): Promise<InstallResult> {
         env: { ...process.env, SENTRY_CODEX_TRIAGE_CODEX_PATH: '' }
       })
       runs.push(Math.round(performance.now() - started))
-      if (!got.includes(toolCacheDir) || !log.lines.some(l => /tool cache/.test(l.message)))
-        throw new Error(`installCodex did not use the tool cache: ${got}`)
+      if (!got.path.includes(toolCacheDir) || !log.lines.some(l => /tool cache/.test(l.message)))
+        throw new Error(`installCodex did not use the tool cache: ${got.path}`)
     }
     process.env.RUNNER_TOOL_CACHE = saved.cache
     process.env.RUNNER_TEMP = saved.temp
@@ -262,7 +263,7 @@ async function installBaseline(): Promise<InstallResult> {
       ratio: npmMs === null ? null : Math.round((npmMs / cached) * 10) / 10,
       note:
         "npm install timed with this machine's npm cache as it was (warm when the repository was installed with npm ci); " +
-        'cached = installCodex() with RUNNER_TOOL_CACHE holding the version (tool-cache find + codex --version), median of 3'
+        'cached = installCodex() with RUNNER_TOOL_CACHE holding the version (tool-cache find + SHA-256 digests of its files + codex --version), median of 3'
     }
   } finally {
     await rm(tmp, { recursive: true, force: true })
@@ -742,6 +743,23 @@ async function main(): Promise<void> {
     )
   }
 
+  let jail: JailRow[] | null = null
+  if (want('jail')) {
+    jail = await jailCost()
+    console.log(
+      `\nThe test command's jail: median of 5 runs each, ms (the test runner's own measure for the jail)\n`
+    )
+    console.log(
+      table([
+        ['command', 'no isolation', 'namespaces (before)', 'jail', 'jail cost'],
+        ...jail.map(r => [r.command, r.none_ms, r.namespaces_ms, r.jail_ms, r.jail_cost_ms])
+      ])
+    )
+    for (const r of jail) {
+      check(`jail cost per test run (${r.command}) <= 300 ms`, r.jail_cost_ms <= 300, `${r.jail_cost_ms} ms`)
+    }
+  }
+
   const totalMs = Math.round(performance.now() - benchStarted)
   check('bench completes in under 10 minutes', totalMs < 600_000, `${Math.round(totalMs / 1000)} s`)
   const out = {
@@ -759,6 +777,7 @@ async function main(): Promise<void> {
     agent,
     fan_out: fanOut,
     ledger,
+    jail,
     checks
   }
   const dir = path.join(ROOT, 'bench', 'results')

@@ -1,4 +1,5 @@
 // Composition root: reads the settings, wires the real adapters, runs the pipeline, publishes outputs.
+import os from 'node:os'
 import path from 'node:path'
 import * as core from '@actions/core'
 import { formatSettingsErrors, readSettings, type Settings } from './settings.js'
@@ -11,14 +12,19 @@ import { createHandoffs } from './adapters/handoff-artifacts.js'
 import { createActionsLog } from './adapters/actions-log.js'
 import { createRunFiles } from './adapters/run-files.js'
 import { checkCodexSandbox, createCodexAgent, installCodex, installSentryMcp } from './adapters/codex-cli.js'
+import { pinFiles, pinProblem } from './adapters/pinned-files.js'
 import { createGitRepo } from './adapters/git-cli.js'
+import { readCheckoutTokens } from './adapters/git-credentials.js'
 import { createGitLander, tokenForms } from './adapters/git-land.js'
 import { createGitHubWriter } from './adapters/github-writer.js'
 import { createGitHubLedger } from './adapters/github-ledger.js'
 import { createTestRunner } from './adapters/test-runner.js'
+import { createJail, type Jail } from './adapters/jail.js'
+import { createGitStateGuard } from './adapters/git-state-guard.js'
 import type { Agent, Log } from './ports.js'
 import { renderJobSummary } from './domain/report-markdown.js'
 import { historyOutputs } from './domain/report-history.js'
+import { checkPlatform } from './domain/platform.js'
 import { errorMessage } from './util/errors.js'
 
 export const USER_AGENT = 'sentry-codex-triage'
@@ -39,6 +45,19 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     }
     for (const warning of parsed.warnings) core.warning(warning)
     const settings = parsed.settings
+    // Refused like an invalid input, before anything runs (no model request, no codex install): no outputs and no
+    // job summary, which describe a run, and none began; the step's error says where the mode runs instead.
+    const platform = checkPlatform({
+      mode: settings.mode,
+      platform: process.platform,
+      arch: process.arch,
+      runnerOs: env.RUNNER_OS,
+      runnerArch: env.RUNNER_ARCH
+    })
+    if (platform.kind === 'unsupported') {
+      core.setFailed(platform.message)
+      return
+    }
     const context = readRunContext(env)
     const report = await runWired(settings, context)
     publishOutputs(report)
@@ -59,11 +78,22 @@ async function runWired(settings: Settings, context: RunContext): Promise<RunRep
     log,
     userAgent: USER_AGENT
   })
+  // The token of every actions/checkout credential persisted in RUNNER_TEMP (a second checkout step's need not be
+  // github-token) is masked, and looked for by the policy's secret scan and the redaction, like the action's own.
+  const checkoutTokens = await readCheckoutTokens(context.runnerTemp)
   // The push credential's derived forms (base64 in the extraheader) are secrets too.
-  for (const form of tokenForms(settings.github.token)) core.setSecret(form)
-  const secrets = [settings.github.token, settings.sentry.token, settings.agent.openaiApiKey].filter(
-    (v): v is string => !!v
-  )
+  for (const token of [settings.github.token, ...checkoutTokens]) {
+    for (const form of tokenForms(token)) core.setSecret(form)
+  }
+  const secrets = [
+    settings.github.token,
+    settings.sentry.token,
+    settings.agent.openaiApiKey,
+    ...checkoutTokens
+  ].filter((v): v is string => !!v)
+  // The checkout's shared git state and HOME's git files, recorded before the first agent run and checked before every
+  // later git command: code from a fix is trusted to have left nothing behind only as far as this check goes.
+  const guard = createGitStateGuard({ home: os.homedir(), xdgConfigHome: process.env.XDG_CONFIG_HOME })
   const artifacts = createArtifactSink(log)
   // plan, work and land hand off through the run's artifacts; downloads stay outside the run folder (not re-uploaded)
   const handoffs = ['plan', 'work', 'land'].includes(settings.mode)
@@ -85,20 +115,34 @@ async function runWired(settings: Settings, context: RunContext): Promise<RunRep
             token: settings.github.token,
             author: settings.pr.author,
             log,
-            serverUrl: process.env.SENTRY_CODEX_TRIAGE_PUSH_ANY_HOST ? undefined : context.serverUrl
+            serverUrl: process.env.SENTRY_CODEX_TRIAGE_PUSH_ANY_HOST ? undefined : context.serverUrl,
+            guard
+          })
+        }
+      : {}
+  // the checkout: the agent's worktrees, and the base text of a package.json the policy compares (land reads it too)
+  const checkout =
+    AGENT_MODES.includes(settings.mode) || settings.mode === 'land'
+      ? {
+          repo: createGitRepo({
+            dir: context.workspace,
+            worktreesDir: path.join(runDir, 'worktrees'),
+            runnerTemp: context.runnerTemp,
+            log,
+            guard
           })
         }
       : {}
   const agentDeps = AGENT_MODES.includes(settings.mode)
-    ? {
-        repo: createGitRepo({ dir: context.workspace, worktreesDir: path.join(runDir, 'worktrees'), log }),
-        agent: await wireAgent(settings, runDir, log).catch(error => {
+    ? await wireAgent(settings, runDir, log).then(
+        ({ agent, jail }) => ({ agent, tests: createTestRunner({ env: process.env, log, jail }) }),
+        error => {
           // Without an agent every candidate ends agent-failed with this reason; the summary is still written.
           const reason = `the agent could not be set up: ${errorMessage(error)}`
           log.warning(reason)
-          return unavailableAgent(reason)
-        })
-      }
+          return { agent: unavailableAgent(reason) }
+        }
+      )
     : {}
   return runPipeline(
     settings,
@@ -125,10 +169,11 @@ async function runWired(settings: Settings, context: RunContext): Promise<RunRep
       files: createRunFiles(runDir),
       log,
       clock: { now: () => new Date() },
-      tests: createTestRunner({ env: process.env, log }),
       secrets,
       ...landDeps,
-      ...agentDeps
+      ...checkout,
+      ...agentDeps,
+      integrity: guard
     }
   )
 }
@@ -150,19 +195,38 @@ function unavailableAgent(reason: string): Agent {
   }
 }
 
-/** The agent, for the modes that run codex. Installs (or finds cached) codex and the MCP server. */
-async function wireAgent(settings: Settings, runDir: string, log: Log): Promise<Agent> {
+/**
+ * The agent, for the modes that run codex. Installs (or finds cached) codex and the MCP server, and records the digests
+ * of everything a codex start runs (the node that runs the launcher and the MCP server too), checked before each start.
+ */
+/** What the agent modes run code with: the agent, and the jail of the test command (its bubblewrap is codex's). */
+interface AgentParts {
+  agent: Agent
+  jail: Jail
+}
+
+async function wireAgent(settings: Settings, runDir: string, log: Log): Promise<AgentParts> {
   return log.group('Set up the agent', async () => {
-    const codexPath = await installCodex({ version: settings.agent.codexVersion, log })
-    const mcpEntry = await installSentryMcp({ log })
+    const codex = await installCodex({ version: settings.agent.codexVersion, log })
+    const bwrap = codex.bwrap
+    if (!bwrap) {
+      throw new Error(
+        `the installed codex ${settings.agent.codexVersion} has no bundled bubblewrap (codex-resources/bwrap), which ` +
+          `the action needs to jail the test command: use a Linux x64 or arm64 runner and a codex-version that bundles it`
+      )
+    }
+    const jail = createJail({ bwrap: bwrap.path, verify: () => pinProblem([bwrap.pinned]) })
+    const mcp = await installSentryMcp({ log })
+    const node = await pinFiles({ label: 'node', files: [process.execPath] })
     const sandboxProblem = await checkCodexSandbox({
-      codexPath,
+      codexPath: codex.path,
       env: process.env,
       scratchDir: path.join(runDir, 'sandbox-check')
     })
     if (sandboxProblem) throw new Error(sandboxProblem)
-    return createCodexAgent({
-      codexPath,
+    const agent = createCodexAgent({
+      codexPath: codex.path,
+      pinned: [codex.pinned, mcp.pinned, node],
       // Under RUNNER_TEMP, not /tmp: the sandbox lets the agent write /tmp, and CODEX_HOME must stay out of its reach.
       codexHome: path.join(runDir, 'codex-home'),
       config: {
@@ -176,7 +240,7 @@ async function wireAgent(settings: Settings, runDir: string, log: Log): Promise<
           org: settings.sentry.org,
           projects: settings.sentry.projects
         },
-        mcp: { nodePath: process.execPath, entry: mcpEntry },
+        mcp: { nodePath: process.execPath, entry: mcp.entry },
         extraCaCerts: process.env.NODE_EXTRA_CA_CERTS ?? null
       },
       secrets: { modelKey: settings.agent.openaiApiKey ?? '', sentryToken: settings.sentry.token },
@@ -184,6 +248,7 @@ async function wireAgent(settings: Settings, runDir: string, log: Log): Promise<
       log,
       extraArgs: settings.agent.codexArgs
     })
+    return { agent, jail }
   })
 }
 

@@ -43,7 +43,10 @@ export interface PipelineDeps {
   files: RunFiles
   log: Log
   clock: Clock
-  /** the agent, the checkout and the test runner: wired only for the modes that run the agent */
+  /**
+   * the agent, the checkout and the test runner: wired only for the modes that run the agent (the checkout in mode
+   * land too, where the policy reads a package.json at the base commit from it)
+   */
   agent?: Agent
   repo?: Repo
   tests?: TestRunner
@@ -58,6 +61,11 @@ export interface PipelineDeps {
   actionSha?: string | null
   /** the action's past PRs, for the fix-quality ledger (used in modes triage, dry-run, fix and land) */
   ledger?: LedgerSource
+  /**
+   * Whether the run is compromised: state the action relies on changed after code from a fix ran
+   * (git-state-guard.ts). Such a run still writes its summary, and the step fails with the reason.
+   */
+  integrity?: { compromised(): string | null }
 }
 
 export interface RunIdentity {
@@ -118,6 +126,9 @@ export async function runPipeline(
     failure = errorMessage(error)
     deps.log.warning(`Run stopped: ${failure}`)
   }
+
+  const compromised = deps.integrity?.compromised() ?? null
+  if (compromised !== null) failure = failure ? `${failure}; ${compromised}` : compromised
 
   const issues = plan ? summariseIssues({ issues: reported }, outcomes, fallbackFor(plan, settings)) : []
   const worked = [...outcomes.values()]
@@ -203,7 +214,8 @@ async function runStages(
         lander: need(deps.lander, 'lander'),
         log: deps.log,
         handoffs: need(deps.handoffs, 'handoffs'),
-        secrets
+        secrets,
+        repo: deps.repo
       }
       const plan = await readPlan(landDeps)
       await ledger(plan)

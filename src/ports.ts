@@ -167,6 +167,12 @@ export interface Repo {
   addWorktree(sha: string, name: string): Promise<Worktree>
   /** Every change in the worktree against its base commit. */
   diff(worktree: Worktree): Promise<WorktreeDiff>
+  /**
+   * The text of each path in commit `sha` (fetched when the checkout lacks it), from git's object store, never from a
+   * worktree: null where the commit has no regular file at that path. For the policy, which compares a package.json at
+   * the base with what the patch makes of it.
+   */
+  filesAt(sha: string, paths: readonly string[]): Promise<Map<string, string | null>>
 }
 
 // ---- verification and landing (fix mode) ----
@@ -191,6 +197,8 @@ export type PushOutcome =
   /** the branch exists on the remote: this run did not create it, so it is never overwritten */
   | { kind: 'exists' }
   | { kind: 'failed'; reason: string; auth: boolean }
+  /** the action refused to push: the commit is not base + the measured diff, or the run is compromised */
+  | { kind: 'refused'; reason: string }
 
 /** Commits a fix on the planned base and pushes it to a new branch, with a credential scoped to that one push. */
 export interface Lander {

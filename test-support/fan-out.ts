@@ -66,6 +66,8 @@ export async function runFanOut(
     skip?: string[]
     /** run after every job: the places a secret leaked to (the tests pass findRunLeaks; the bench none) */
     leakScan?: (s: AgentSandbox, run: ActionRun) => Promise<string[]>
+    /** run on each work job's checkout before its job starts (e.g. to record its .git) */
+    beforeWork?: (issue: string, checkout: string) => Promise<void>
   } = {}
 ): Promise<FanOut> {
   const runBackendId = randomUUID()
@@ -121,6 +123,7 @@ export async function runFanOut(
         const startedAt = performance.now()
         const checkout = await jobCheckout(s, baseSha, SANDBOX_READ_TOKEN)
         cleanups.push(checkout.remove)
+        await options.beforeWork?.(entry.issue, checkout.dir)
         work.push(
           await job(
             `work (${entry.issue})`,

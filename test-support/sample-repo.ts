@@ -16,6 +16,7 @@ import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -389,8 +390,13 @@ export type PersistedCredentials =
 export interface SampleCheckoutOptions {
   /** commits fetched, like actions/checkout's fetch-depth (default 1; 0 = the whole history) */
   depth?: number
-  /** how the checkout reaches its remote (default 'file'); 'http' serves the bare repo with `git http-backend` */
-  remote?: 'file' | 'http'
+  /**
+   * how the checkout reaches its remote (default 'file'); 'http' serves the bare repo with `git http-backend`, 'https'
+   * does so over TLS with `tls` (the checkout's own fetch trusts tls.caFile through GIT_SSL_CAINFO, for that command)
+   */
+  remote?: 'file' | 'http' | 'https'
+  /** the HTTPS remote's key and certificate, and the CA file that signed it (see test-support/tls.ts) */
+  tls?: { key: string; cert: string; caFile: string }
   /** persisted credentials, like actions/checkout's persist-credentials (default: none) */
   persistCredentials?: PersistedCredentials | false
   /** the credential's token (default SAMPLE_CHECKOUT_TOKEN) */
@@ -419,7 +425,7 @@ export interface SampleCheckout {
   token: string
   /** the `include-if` credentials file, when there is one */
   credentialsFile: string | null
-  /** the HTTP remote, when remote is 'http' */
+  /** the HTTP remote, when remote is 'http' or 'https' */
   http: GitHttpRemote | null
   cleanup(): Promise<void>
 }
@@ -428,6 +434,8 @@ export interface SampleCheckout {
 export async function createSampleCheckout(options: SampleCheckoutOptions = {}): Promise<SampleCheckout> {
   const depth = options.depth ?? 1
   const token = options.token ?? SAMPLE_CHECKOUT_TOKEN
+  if (options.remote === 'https' && !options.tls)
+    throw new Error("remote: 'https' needs tls (key, cert, caFile)")
   const root = await mkdtemp(path.join(options.parent ?? os.tmpdir(), 'sample-shop-'))
   let http: GitHttpRemote | null = null
   try {
@@ -452,8 +460,9 @@ export async function createSampleCheckout(options: SampleCheckoutOptions = {}):
     await git(bare, ['config', 'uploadpack.allowReachableSHA1InWant', 'true'])
     await git(source, ['push', '--quiet', bare, `${SAMPLE_BRANCH}:${SAMPLE_BRANCH}`])
     await rm(source, { recursive: true, force: true })
-    if (options.remote === 'http')
-      http = await startGitHttpRemote({ projectRoot: root, token, readTokens: options.readTokens })
+    const tls = options.remote === 'https' ? options.tls : undefined
+    if (options.remote === 'http' || options.remote === 'https')
+      http = await startGitHttpRemote({ projectRoot: root, token, readTokens: options.readTokens, tls })
     const remoteUrl = http ? `${http.url}/remote.git` : `file://${bare}`
     const serverUrl = http ? `${http.url}/` : null
 
@@ -479,6 +488,7 @@ export async function createSampleCheckout(options: SampleCheckoutOptions = {}):
     }
     // without persisted credentials the fetch gets the header for this one command only
     const fetchAuth = options.persistCredentials || !serverUrl ? {} : configEnv({ [headerKey]: header })
+    const fetchTrust: Record<string, string> = tls ? { GIT_SSL_CAINFO: tls.caFile } : {}
     await git(
       checkout,
       [
@@ -493,7 +503,7 @@ export async function createSampleCheckout(options: SampleCheckoutOptions = {}):
         'origin',
         `+${baseSha}:refs/remotes/origin/${SAMPLE_BRANCH}`
       ],
-      { env: fetchAuth }
+      { env: { ...fetchAuth, ...fetchTrust } }
     )
     await git(checkout, [
       'checkout',
@@ -655,7 +665,7 @@ export interface GitHttpRequest {
 }
 
 export interface GitHttpRemote {
-  /** http://127.0.0.1:PORT (repositories below it by folder name, e.g. /remote.git) */
+  /** http://127.0.0.1:PORT, or https:// when served with tls (repositories below it by folder name, e.g. /remote.git) */
   url: string
   requests: GitHttpRequest[]
   close(): Promise<void>
@@ -664,13 +674,18 @@ export interface GitHttpRemote {
 /**
  * Git's smart HTTP protocol over node:http and `git http-backend` (CGI), for the repositories under projectRoot. Every
  * request must carry `Authorization: basic base64(x-access-token:<token>)` (what actions/checkout's extraheader sends),
- * or it is answered 401, as GitHub answers for a private repository. Pushes are accepted when authorized.
+ * or it is answered 401, as GitHub answers for a private repository. Pushes are accepted when authorized. With `tls` it
+ * serves HTTPS (a certificate for 127.0.0.1 from test-support/tls.ts). It closes by itself after its lifetime.
  */
 export async function startGitHttpRemote(options: {
   projectRoot: string
   token: string
   /** tokens that may fetch but not push (a job's GITHUB_TOKEN with contents: read): a push with one is answered 403 */
   readTokens?: string[]
+  /** serve HTTPS with this PEM key and certificate instead of plain HTTP */
+  tls?: { key: string; cert: string }
+  /** close by itself after this long (default 15 minutes) */
+  lifetimeMs?: number
 }): Promise<GitHttpRemote> {
   const basic = (token: string) => Buffer.from(`x-access-token:${token}`).toString('base64')
   const expected = basic(options.token)
@@ -768,16 +783,21 @@ export async function startGitHttpRemote(options: {
     })
   }
 
-  const server = createServer(handle)
+  const server = options.tls
+    ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, handle)
+    : createServer(handle)
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>(resolve => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      })
+  const lifetime = setTimeout(() => void close(), options.lifetimeMs ?? 15 * 60_000)
+  lifetime.unref()
+  let closed: Promise<void> | undefined
+  function close(): Promise<void> {
+    closed ??= new Promise<void>(resolve => {
+      clearTimeout(lifetime)
+      server.closeAllConnections()
+      server.close(() => resolve())
+    })
+    return closed
   }
+  return { url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`, requests, close }
 }

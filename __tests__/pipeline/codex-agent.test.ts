@@ -2,7 +2,19 @@
 // @sentry/mcp-server against the fake Sentry API, in a temporary git repository.
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { spawn } from 'node:child_process'
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises'
+import { existsSync, readdirSync } from 'node:fs'
+import {
+  chmod,
+  copyFile,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  writeFile
+} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import {
@@ -14,6 +26,7 @@ import {
   MCP_ENTRY_ENV,
   type CodexAgentOptions
 } from '../../src/adapters/codex-cli.js'
+import { pinFiles } from '../../src/adapters/pinned-files.js'
 import type { Agent, AgentOutcome, AgentRequest, AuditEntry } from '../../src/ports.js'
 import { SentryFixResult, toJsonSchema } from '../../src/schemas.js'
 import { node24, ROOT } from '../../test-support/action-process.js'
@@ -129,6 +142,7 @@ async function harness(
     env: { ...process.env, ...PLANTED },
     log,
     extraArgs: [],
+    pinned: [],
     ...overrides
   })
   return {
@@ -541,6 +555,136 @@ describe('createCodexAgent with the real codex binary', () => {
   })
 })
 
+/** The native codex package of this machine in the repository's node_modules (read, never written). */
+function nativeCodexDir(): string {
+  const vendor = path.join(ROOT, `node_modules/@openai/codex-linux-${process.arch}/vendor`)
+  const triple = readdirSync(vendor).find(name =>
+    name.startsWith(process.arch === 'arm64' ? 'aarch64-' : 'x86_64-')
+  )
+  if (!triple) throw new Error(`no native codex below ${vendor}`)
+  return path.join(vendor, triple)
+}
+
+/** A copy of the native codex package (bin/codex, codex-resources/bwrap, codex-package.json) that a test may spoil. */
+async function copyOfCodex(base: string): Promise<{ root: string; binary: string; bwrap: string }> {
+  const from = nativeCodexDir()
+  const root = path.join(base, 'codex-copy')
+  await mkdir(path.join(root, 'bin'), { recursive: true })
+  await mkdir(path.join(root, 'codex-resources'), { recursive: true })
+  for (const file of ['bin/codex', 'codex-resources/bwrap', 'codex-package.json']) {
+    await copyFile(path.join(from, file), path.join(root, file))
+  }
+  return { root, binary: path.join(root, 'bin/codex'), bwrap: path.join(root, 'codex-resources/bwrap') }
+}
+
+describe('the files a codex start runs, pinned at install', () => {
+  it('refuses to start codex once its binary changed after install: the run fails naming the file, codex never starts', async () => {
+    const dirs = await workspace()
+    const copy = await copyOfCodex(dirs.base)
+    const codex = await installCodex({
+      version: '0.171.0',
+      log: recordingLog(),
+      env: { ...process.env, [CODEX_PATH_ENV]: copy.binary }
+    })
+    expect(codex.bwrap?.path).toBe(copy.bwrap)
+    const script = byPrompt({
+      'API-12': sequence([fixResultMessage()]),
+      'API-13': sequence([fixResultMessage()])
+    })
+    const h = await harness(script, dirs, { codexPath: codex.path, pinned: [codex.pinned] })
+
+    // as installed: codex starts and completes
+    expect(await h.agent.run(h.request())).toMatchObject({ kind: 'completed' })
+    expect(h.model.responsesRequests()).toHaveLength(1)
+
+    // code from a fix replaces the binary with one that would run codex after leaving a mark
+    const mark = path.join(dirs.base, 'planted-code-ran')
+    await writeFile(
+      copy.binary,
+      `#!/bin/sh\ntouch '${mark}'\nexec '${path.join(nativeCodexDir(), 'bin/codex')}' "$@"\n`
+    )
+    await chmod(copy.binary, 0o755)
+    const outcome = await h.agent.run(h.request({ shortId: 'API-13', prompt: 'Fix API-13.' }))
+
+    expect(outcome).toEqual({
+      kind: 'failed',
+      reason: `${copy.binary} (codex) changed since it was installed: not starting it`,
+      usage: { input_tokens: 0, cached_input_tokens: 0, output_tokens: 0, model_requests: 0 },
+      audit: []
+    })
+    expect(existsSync(mark)).toBe(false)
+    expect(h.model.responsesRequests()).toHaveLength(1)
+    expect(h.log.lines.filter(l => l.level === 'warning').map(l => l.message)).toEqual([
+      `${copy.binary} (codex) changed since it was installed: the run is compromised (code from a fix may have escaped its jail), so codex is not started again in this run.`
+    ])
+
+    // putting the file back does not make the run trustworthy again
+    await copyFile(path.join(nativeCodexDir(), 'bin/codex'), copy.binary)
+    expect(await h.agent.run(h.request({ shortId: 'API-13', prompt: 'Fix API-13.' }))).toMatchObject({
+      kind: 'failed',
+      reason: `${copy.binary} (codex) changed since it was installed: not starting it`
+    })
+    expect(existsSync(mark)).toBe(false)
+    expect(h.model.responsesRequests()).toHaveLength(1)
+  })
+
+  it('discards a run during which a pinned file changed', async () => {
+    const dirs = await workspace()
+    // a pinned file the agent can reach (a real install is out of its reach): its own worktree
+    const bait = path.join(dirs.repo, 'pinned-bait.txt')
+    await writeFile(bait, 'as installed\n')
+    const pinned = await pinFiles({ label: 'the bait', files: [bait] })
+    const script = sequence(
+      [shellCall(`echo changed >> ${bait}`, { callId: 'spoil' })],
+      [fixResultMessage({ files_changed: ['pinned-bait.txt'] })]
+    )
+    const h = await harness(script, dirs, { pinned: [pinned] })
+    const outcome = await h.agent.run(h.request())
+
+    expect(outcome).toMatchObject({
+      kind: 'failed',
+      reason: `${bait} (the bait) changed since it was installed (found after codex ran): its result is discarded`,
+      usage: { model_requests: 2 }
+    })
+    expect(auditOf(outcome, 'command_execution')).toEqual([
+      expect.objectContaining({ command: expect.stringContaining('echo changed'), exit_code: 0 })
+    ])
+  })
+
+  it('pins an npm-installed codex whole: launcher, platform package, the bundled bubblewrap on its own', async () => {
+    const log = recordingLog()
+    const codex = await installCodex({
+      version: '0.171.0',
+      log,
+      env: { ...process.env, [CODEX_PATH_ENV]: CODEX }
+    })
+    const bwrap = path.join(nativeCodexDir(), 'codex-resources/bwrap')
+    expect(codex.bwrap?.path).toBe(bwrap)
+    expect(await codex.bwrap?.pinned.verify()).toEqual({ kind: 'unchanged' })
+    expect(await codex.pinned.verify()).toEqual({ kind: 'unchanged' })
+    // the native binary alone is ~300 MB: the whole platform package is in the digest
+    expect(codex.pinned.byteCount).toBeGreaterThan(
+      (await stat(path.join(nativeCodexDir(), 'bin/codex'))).size
+    )
+    expect(log.lines.map(l => l.message)).toContainEqual(
+      expect.stringMatching(/^Recorded the SHA-256 digests of codex: \d+ files, [\d.]+ MB, in \d+ ms$/)
+    )
+  })
+
+  it('pins the MCP server with every package it loads', async () => {
+    const log = recordingLog()
+    const mcp = await installSentryMcp({ log, env: { ...process.env, [MCP_ENTRY_ENV]: MCP_ENTRY } })
+    expect(await mcp.pinned.verify()).toEqual({ kind: 'unchanged' })
+    // @sentry/mcp-server's own files are a few hundred; its dependencies (the MCP SDK, @sentry/node ...) thousands
+    expect(mcp.pinned.fileCount).toBeGreaterThan(1_000)
+    expect(log.lines.map(l => l.message)).toContainEqual(
+      expect.stringMatching(
+        /^Recorded the SHA-256 digests of the Sentry MCP server: \d+ files in \d+ packages/
+      )
+    )
+  })
+})
+
 describe('createCodexEventLog', () => {
   const at = () => new Date('2026-11-27T09:00:00Z')
 
@@ -594,8 +738,8 @@ describe('installCodex and installSentryMcp', () => {
   it('use the installed copies the environment hooks point at', async () => {
     const log = recordingLog()
     const env = { ...process.env, [CODEX_PATH_ENV]: CODEX, [MCP_ENTRY_ENV]: MCP_ENTRY }
-    expect(await installCodex({ version: '0.171.0', log, env })).toBe(CODEX)
-    expect(await installSentryMcp({ log, env })).toBe(MCP_ENTRY)
+    expect((await installCodex({ version: '0.171.0', log, env })).path).toBe(CODEX)
+    expect((await installSentryMcp({ log, env })).entry).toBe(MCP_ENTRY)
     expect(log.lines.filter(l => l.level === 'warning')).toEqual([])
   })
 
@@ -619,7 +763,7 @@ describe('installCodex and installSentryMcp', () => {
       log,
       env: { PATH: '/nonexistent', HOME: os.tmpdir() }
     })
-    expect(found).toBe(path.join(dir, 'node_modules/@openai/codex/bin/codex.js'))
+    expect(found.path).toBe(path.join(dir, 'node_modules/@openai/codex/bin/codex.js'))
     expect(log.lines.map(l => l.message)).toContain('Using @openai/codex@0.171.0 from the tool cache')
   })
 

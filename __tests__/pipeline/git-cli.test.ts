@@ -18,6 +18,9 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { changedFiles, createGitRepo, gitVersion, type GitRepo } from '../../src/adapters/git-cli.js'
+import { readCheckoutTokens } from '../../src/adapters/git-credentials.js'
+import { baseFilesNeeded, checkPolicy, redactSecrets } from '../../src/domain/policy.js'
+import { applyHunks, patchSections } from '../../src/domain/patch.js'
 import type { ChangedFile } from '../../src/ports.js'
 import { findLeaks } from '../../test-support/leaks.js'
 import { recordingLog } from '../../test-support/recording-log.js'
@@ -49,6 +52,7 @@ function repoFor(sample: SampleCheckout): { repo: GitRepo; log: ReturnType<typeo
   const repo = createGitRepo({
     dir: sample.checkout,
     worktreesDir: path.join(sample.runnerTemp, 'worktrees'),
+    runnerTemp: sample.runnerTemp,
     log
   })
   return { repo, log }
@@ -97,6 +101,20 @@ async function nodeTest(cwd: string, files: string[] = []): Promise<{ code: numb
 async function worktreeList(dir: string): Promise<string> {
   return git(dir, ['worktree', 'list', '--porcelain'])
 }
+
+/** A credentials file as a second actions/checkout step with persist-credentials leaves it (another repository). */
+async function secondCheckoutCredentials(runnerTemp: string, token: string): Promise<string> {
+  const file = path.join(runnerTemp, 'git-credentials-0f1e2d3c-4b5a-6978-8a9b-acbdcedfe0f1.config')
+  const header = `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`
+  await git(runnerTemp, ['config', '--file', file, 'http.https://github.com/.extraheader', header])
+  await chmod(file, 0o600)
+  return file
+}
+
+/** The token of that second checkout: not github-token, so only what is read from its file makes it a secret. */
+const OTHER_CHECKOUT_TOKEN = 'ghs_otherCheckoutToken0123456789abcdefXY'
+
+const logText = (log: ReturnType<typeof recordingLog>) => log.lines.map(l => l.message).join('\n')
 
 // ------------------------------------------------------------------------------------------------ worktrees
 
@@ -235,6 +253,34 @@ describe('createGitRepo: persisted credentials', () => {
     expect(config).not.toMatch(/includeif/i)
     expect(existsSync(file)).toBe(false)
     expect(readdirSync(sample.runnerTemp).filter(name => name.startsWith('git-credentials-'))).toEqual([])
+  })
+
+  it("deletes a second checkout's credentials file too (not included by this checkout), and restores it", async () => {
+    const sample = await sampleCheckout({ remote: 'http', persistCredentials: 'include-if' })
+    const other = await secondCheckoutCredentials(sample.runnerTemp, OTHER_CHECKOUT_TOKEN)
+    const before = await readFile(other)
+    const { repo, log } = repoFor(sample)
+    const worktree = await repo.addWorktree(sample.baseSha, 'WEB-7')
+    expect(existsSync(other)).toBe(false)
+    expect(readdirSync(sample.runnerTemp).filter(name => name.startsWith('git-credentials-'))).toEqual([])
+    // the agent's shell can read RUNNER_TEMP: nothing of either token is left there or in the worktree's config
+    const config = await agentGit(worktree.path, ['config', '--list', '--show-origin', '--includes'])
+    expect(findLeaks([sample.token, OTHER_CHECKOUT_TOKEN], { config, logged: logText(log) })).toEqual([])
+    expect(logText(log)).toContain(`${path.basename(other)} (file)`)
+    await worktree[Symbol.asyncDispose]()
+    expect(await repo.restoreCredentials()).toBe(true)
+    expect(await readFile(other)).toEqual(before)
+    expect(existsSync(sample.credentialsFile!)).toBe(true)
+  })
+
+  it("reads the token of every checkout's credentials file, for masking and the secret scan", async () => {
+    const sample = await sampleCheckout({ persistCredentials: 'include-if' })
+    await secondCheckoutCredentials(sample.runnerTemp, OTHER_CHECKOUT_TOKEN)
+    await writeFile(path.join(sample.runnerTemp, 'notes.config'), 'AUTHORIZATION: basic bm90Om1pbmU=\n')
+    expect((await readCheckoutTokens(sample.runnerTemp)).sort()).toEqual(
+      [sample.token, OTHER_CHECKOUT_TOKEN].sort()
+    )
+    expect(await readCheckoutTokens(path.join(sample.root, 'no-such-folder'))).toEqual([])
   })
 
   it('also removes credential helpers, core.sshCommand, passwords in remote URLs and insteadOf URLs', async () => {
@@ -577,6 +623,102 @@ async function applyPatchTool(dir: string): Promise<string> {
   }
   throw new Error('the @openai/codex native binary is not installed (it is a devDependency: run npm ci)')
 }
+
+// ------------------------------------------------------------------------------------------------ the policy, on real diffs
+
+describe('checkPolicy on what the agent left in a real worktree', () => {
+  const policyOf = async (
+    repo: GitRepo,
+    sha: string,
+    worktree: Awaited<ReturnType<GitRepo['addWorktree']>>,
+    secrets: string[] = []
+  ) => {
+    const diff = await repo.diff(worktree)
+    const verdict = checkPolicy({
+      diff,
+      denyPaths: [],
+      maxChangedFiles: 10,
+      maxChangedLines: 400,
+      secrets,
+      baseFiles: await repo.filesAt(sha, baseFilesNeeded(diff)),
+      testCommand: 'npm test'
+    })
+    return { diff, verdict }
+  }
+
+  it('compares package.json scripts as parsed objects: one-line and escaped tricks are refused', async () => {
+    const sample = await sampleCheckout()
+    const { repo } = repoFor(sample)
+    await using worktree = await repo.addWorktree(sample.baseSha, 'API-12')
+    const file = path.join(worktree.path, 'package.json')
+    const base = await readFile(file, 'utf8')
+    const fix = base
+      .replace('"test": "node --test"', '"test": "node --test",\n    "post\\u0069nstall": "node x.js"')
+      .replace('"start": "node src/server.js",', '"start": "node src/server.js", "test": "exit 0",')
+      .replace('\n    "test": "node --test",\n', '\n')
+    expect(fix).toContain(
+      '"scripts": {\n    "start": "node src/server.js", "test": "exit 0",\n    "post\\u0069nstall"'
+    )
+    await writeFile(file, fix)
+    const { diff, verdict } = await policyOf(repo, sample.baseSha, worktree)
+    // what the policy reads from the patch is what git wrote
+    const [section] = patchSections(diff.patch)
+    expect(applyHunks(base, section!.hunks)).toBe(fix)
+    expect(verdict).toEqual({
+      kind: 'rejected',
+      reasons: [
+        `package.json sets the npm "test" script (it decides what the action's test run and CI test; not allowed) (line 9)`,
+        'package.json sets the npm "postinstall" script (it runs on every install; not allowed) (line 10)'
+      ]
+    })
+  })
+
+  it('allows a package.json edit that leaves the scripts alone', async () => {
+    const sample = await sampleCheckout()
+    const { repo } = repoFor(sample)
+    await using worktree = await repo.addWorktree(sample.baseSha, 'API-12')
+    const file = path.join(worktree.path, 'package.json')
+    await writeFile(file, (await readFile(file, 'utf8')).replace('"version": "1.4.0"', '"version": "1.4.1"'))
+    expect((await policyOf(repo, sample.baseSha, worktree)).verdict).toEqual({ kind: 'allowed' })
+    // CRLF line ends and no final line break: what the policy reads is still the very blob git recorded
+    const crlf = (await readFile(file, 'utf8')).replace(/\n/g, '\r\n').replace(/\r\n$/, '')
+    await writeFile(file, crlf)
+    const { diff, verdict } = await policyOf(repo, sample.baseSha, worktree)
+    expect(diff.patch).toContain('\\ No newline at end of file')
+    expect(verdict).toEqual({ kind: 'allowed' })
+    expect(await repo.filesAt(sample.baseSha, ['package.json', 'src', 'nope.json'])).toEqual(
+      new Map([
+        ['package.json', await readFile(path.join(sample.checkout, 'package.json'), 'utf8')],
+        ['src', null],
+        ['nope.json', null]
+      ])
+    )
+  })
+
+  it("catches a second checkout's token in its Basic header form, and redaction removes the whole header", async () => {
+    const sample = await sampleCheckout({ persistCredentials: 'include-if' })
+    await secondCheckoutCredentials(sample.runnerTemp, OTHER_CHECKOUT_TOKEN)
+    // what the composition root does: the tokens of RUNNER_TEMP's credentials files join the action's secrets
+    const secrets = [
+      'ghs_theActionsOwnGithubToken0123456789ab',
+      ...(await readCheckoutTokens(sample.runnerTemp))
+    ]
+    const { repo } = repoFor(sample)
+    await using worktree = await repo.addWorktree(sample.baseSha, 'API-12')
+    const header = `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${OTHER_CHECKOUT_TOKEN}`).toString('base64')}`
+    await writeFile(path.join(worktree.path, 'src/debug.js'), `// ${header}\nexport const debug = true\n`)
+    const { verdict } = await policyOf(repo, sample.baseSha, worktree, secrets)
+    expect(verdict).toEqual({
+      kind: 'rejected',
+      reasons: [
+        "src/debug.js adds one of the action's own secret values, base64-encoded (line 1) (value not shown)"
+      ]
+    })
+    expect(redactSecrets(`the agent found ${header} in RUNNER_TEMP`, secrets)).toBe(
+      'the agent found [redacted] in RUNNER_TEMP'
+    )
+  })
+})
 
 describe('the sample repository', () => {
   it('has the same commits on every machine', async () => {

@@ -222,6 +222,47 @@ describe('mode land', () => {
     expect(c.pushed.map(p => p.branch)).toEqual(['fix/sentry-API-2'])
   })
 
+  it("compares a package.json's scripts with its text at the base commit, read from the checkout", async () => {
+    const base = '{\n  "scripts": { "test": "jest" }\n}\n'
+    const patch = [
+      'diff --git a/package.json b/package.json',
+      '--- a/package.json',
+      '+++ b/package.json',
+      '@@ -1,3 +1,3 @@',
+      ' {',
+      '-  "scripts": { "test": "jest" }',
+      '+  "scripts": { "lint": "eslint .", "test": "exit 0" }',
+      ' }',
+      ''
+    ].join('\n')
+    const worked = ready('API-1', 'package.json')
+    const work: WorkResult = {
+      ...worked,
+      ready: { ...worked.ready!, diff: { ...worked.ready!.diff, patch } }
+    }
+    const c = collaborators(runArtifacts(PLAN, [work, ready('API-2')]))
+    const read: string[][] = []
+    const repo = {
+      async filesAt(sha: string, paths: readonly string[]) {
+        read.push([sha, ...paths])
+        return new Map([['package.json', base]])
+      }
+    }
+    const { outcomes } = await landStage(settings(), CONTEXT, { ...c.deps, repo })
+    expect(read).toEqual([[BASE, 'package.json']])
+    expect(outcomes.get('API-1')).toMatchObject({
+      disposition: 'policy-rejected',
+      reason: expect.stringContaining('package.json sets the npm "test" script')
+    })
+    expect(c.pushed.map(p => p.branch)).toEqual(['fix/sentry-API-2'])
+    // without the checkout the scripts cannot be compared, and the fix is refused
+    const blind = await landStage(settings(), CONTEXT, collaborators(runArtifacts(PLAN, [work])).deps)
+    expect(blind.outcomes.get('API-1')).toMatchObject({
+      disposition: 'policy-rejected',
+      reason: expect.stringContaining('package.json: its text at the base commit was not read')
+    })
+  })
+
   it('refuses a hand-off whose patch was swapped after the work job measured it', async () => {
     const c = collaborators(
       runArtifacts(PLAN, [ready('API-1'), ready('API-2')], files => {

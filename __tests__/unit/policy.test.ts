@@ -1,9 +1,26 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { addedLines, checkPolicy, type PolicyInput, type PolicyVerdict } from '../../src/domain/policy.js'
+import {
+  addedLines,
+  baseFilesNeeded,
+  checkPolicy,
+  redactSecrets,
+  type PolicyInput,
+  type PolicyVerdict
+} from '../../src/domain/policy.js'
+import { blobId } from '../../src/domain/patch.js'
 import type { ChangedFile } from '../../src/ports.js'
 
-const DEFAULT_DENY = ['.github/**', '**/.env*', '**/*.pem', '**/secrets/**']
+const DEFAULT_DENY = [
+  '.github/**',
+  '**/.env*',
+  '**/*.pem',
+  '**/secrets/**',
+  '**/.npmrc',
+  '**/.yarnrc',
+  '**/.yarnrc.yml',
+  '**/.pnpmfile.cjs'
+]
 const GITHUB_TOKEN = 'ghs_16C7e42F292c6912E7710c838347Ae178B4a'
 const SENTRY_TOKEN = 'sntryu_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef'
 
@@ -56,6 +73,7 @@ const check = (
     maxChangedFiles: 10,
     maxChangedLines: 400,
     secrets: [GITHUB_TOKEN, SENTRY_TOKEN],
+    baseFiles: new Map(),
     ...rest
   })
 }
@@ -85,7 +103,12 @@ describe('checkPolicy', () => {
     ['.env', '**/.env*'],
     ['certs/server.pem', '**/*.pem'],
     ['app/secrets/key.txt', '**/secrets/**'],
-    ['secrets/key.txt', '**/secrets/**']
+    ['secrets/key.txt', '**/secrets/**'],
+    ['.npmrc', '**/.npmrc'],
+    ['packages/web/.npmrc', '**/.npmrc'],
+    ['.yarnrc', '**/.yarnrc'],
+    ['.yarnrc.yml', '**/.yarnrc.yml'],
+    ['tools/.pnpmfile.cjs', '**/.pnpmfile.cjs']
   ])("the default deny-paths of action.yml catch %s (by '%s')", (path, glob) => {
     expect(reasonsOf(check({ files: [file(path, { status: 'added' })] }))).toEqual([
       `${path} matches deny-paths '${glob}'`
@@ -385,29 +408,257 @@ describe('checkPolicy script rules', () => {
     expect(scan([{ path: 'scripts/fetch.sh', added }])).toEqual({ kind: 'allowed' })
   })
 
+  it('allows other package.json changes and a "test" key outside package.json', () => {
+    const base = '{\n  "scripts": {\n    "test": "node --test"\n  }\n}\n'
+    const fix =
+      '{\n  "scripts": {\n    "lint": "eslint .",\n    "test": "node --test"\n  },\n  "dependencies": { "zod": "^4.0.0" }\n}\n'
+    expect(
+      checkPackages([{ path: 'package.json', base, fix }], {
+        extra: [{ path: 'src/config.json', added: ['  "test": true'] }]
+      })
+    ).toEqual({ kind: 'allowed' })
+  })
+})
+
+// ---- package.json: scripts compared as parsed objects ----
+
+interface PackageChange {
+  path: string
+  /** the text at the base commit; null when the fix creates the file */
+  base: string | null
+  /** the text after the fix; null when the fix deletes it */
+  fix: string | null
+}
+
+/** A `git diff` section from base to fix: their common first and last lines as context, the middle replaced. */
+function packageSection({ path, base, fix }: PackageChange): string {
+  const lines = (text: string | null) =>
+    text === null || text === '' ? [] : text.replace(/\n$/, '').split('\n')
+  const [old, now] = [lines(base), lines(fix)]
+  let head = 0
+  while (head < old.length && head < now.length && old[head] === now[head]) head++
+  let tail = 0
+  while (tail < old.length - head && tail < now.length - head && old.at(-1 - tail) === now.at(-1 - tail))
+    tail++
+  const body = [
+    ...old.slice(0, head).map(l => ` ${l}`),
+    ...old.slice(head, old.length - tail).map(l => `-${l}`),
+    ...now.slice(head, now.length - tail).map(l => `+${l}`),
+    ...old.slice(old.length - tail).map(l => ` ${l}`)
+  ]
+  const range = (count: number) => (count === 0 ? '0,0' : `1,${count}`)
+  return [
+    `diff --git a/${path} b/${path}`,
+    ...(base === null ? ['new file mode 100644'] : fix === null ? ['deleted file mode 100644'] : []),
+    `--- ${base === null ? '/dev/null' : `a/${path}`}`,
+    `+++ ${fix === null ? '/dev/null' : `b/${path}`}`,
+    `@@ -${range(old.length)} +${range(now.length)} @@`,
+    ...body,
+    ''
+  ].join('\n')
+}
+
+/** checkPolicy on package.json changes (and optional other hunks), with the base text the caller would read. */
+function checkPackages(
+  changes: PackageChange[],
+  options: { extra?: Hunk[]; baseFiles?: Map<string, string | null>; testCommand?: string | null } = {}
+): PolicyVerdict {
+  const extra = options.extra ?? []
+  const files = [
+    ...changes.map(c =>
+      file(c.path, { status: c.base === null ? 'added' : c.fix === null ? 'deleted' : 'modified' })
+    ),
+    ...extra.map(h => file(h.path))
+  ]
+  const patch = changes.map(packageSection).join('') + (extra.length > 0 ? patchOf(extra) : '')
+  const diff = { files, patch }
+  const baseFiles =
+    options.baseFiles ??
+    new Map(baseFilesNeeded(diff).map(path => [path, changes.find(c => c.path === path)?.base ?? null]))
+  return check({ files, patch, baseFiles, testCommand: options.testCommand ?? null })
+}
+
+const TEST_WHY = "it decides what the action's test run and CI test; not allowed"
+const INSTALL_WHY = 'it runs on every install; not allowed'
+
+describe('checkPolicy package.json scripts', () => {
+  const BASE = [
+    '{',
+    '  "name": "shop",',
+    '  "scripts": {',
+    '    "lint": "eslint .",',
+    '    "test": "jest"',
+    '  },',
+    '  "dependencies": { "zod": "^4.0.0" }',
+    '}',
+    ''
+  ].join('\n')
+  const withScripts = (...scripts: string[]) =>
+    [
+      '{',
+      '  "name": "shop",',
+      '  "scripts": {',
+      ...scripts,
+      '  },',
+      '  "dependencies": { "zod": "^4.0.0" }',
+      '}',
+      ''
+    ].join('\n')
+
   it('rejects changing the npm test script or adding an install hook in package.json', () => {
-    const verdict = scan([
+    const verdict = checkPackages([
       {
         path: 'package.json',
-        removed: ['    "test": "node --test"'],
-        added: ['    "test": "echo ok",', '    "postinstall": "node scripts/x.js"']
+        base: '{"scripts": {\n  "test": "node --test"\n}}\n',
+        fix: '{"scripts": {\n  "test": "echo ok",\n  "postinstall": "node scripts/x.js"\n}}\n'
       },
-      { path: 'packages/web/package.json', added: ['"pretest": "exit 0"'] }
+      {
+        path: 'packages/web/package.json',
+        base: '{"scripts": {\n  "lint": "eslint ."\n}}\n',
+        fix: '{"scripts": {\n  "pretest": "exit 0",\n  "lint": "eslint ."\n}}\n'
+      }
     ])
     expect(reasonsOf(verdict)).toEqual([
-      `package.json sets the npm "test" script (it decides what the action's test run and CI test; not allowed) (line 2)`,
-      'package.json sets the npm "postinstall" script (it runs on every install; not allowed) (line 3)',
-      `packages/web/package.json sets the npm "pretest" script (it decides what the action's test run and CI test; not allowed) (line 2)`
+      `package.json sets the npm "test" script (${TEST_WHY}) (line 2)`,
+      `package.json sets the npm "postinstall" script (${INSTALL_WHY}) (line 3)`,
+      `packages/web/package.json sets the npm "pretest" script (${TEST_WHY}) (line 2)`
     ])
   })
 
-  it('allows other package.json changes and a "test" key outside package.json', () => {
+  it('rejects a test script moved onto the line of another script', () => {
+    const fix = withScripts('    "lint": "eslint .", "test": "exit 0"')
+    expect(reasonsOf(checkPackages([{ path: 'package.json', base: BASE, fix }]))).toEqual([
+      `package.json sets the npm "test" script (${TEST_WHY}) (line 4)`
+    ])
+  })
+
+  it('rejects an install hook whose name is written with a JSON \\u escape', () => {
+    const fix = withScripts(
+      '    "lint": "eslint .",',
+      '    "post\\u0069nstall": "node x.js",',
+      '    "test": "jest"'
+    )
+    expect(reasonsOf(checkPackages([{ path: 'package.json', base: BASE, fix }]))).toEqual([
+      `package.json sets the npm "postinstall" script (${INSTALL_WHY}) (line 5)`
+    ])
+  })
+
+  it('rejects a script name written twice, even when npm would read the old value', () => {
+    // JSON.parse keeps the last "test" (unchanged); a reader of the first sees "exit 0"
+    const fix = withScripts('    "t\\u0065st": "exit 0",', '    "lint": "eslint .",', '    "test": "jest"')
+    expect(reasonsOf(checkPackages([{ path: 'package.json', base: BASE, fix }]))).toEqual([
+      'package.json has the npm script "test" twice (npm runs the last, a reviewer may read the first; not allowed) (lines 4, 6)'
+    ])
+  })
+
+  it('rejects a "scripts" key written twice', () => {
+    const fix = BASE.replace('"dependencies"', '"scripts": { "lint": "eslint ." },\n  "dependencies"')
+    expect(reasonsOf(checkPackages([{ path: 'package.json', base: BASE, fix }]))).toEqual([
+      'package.json has the key "scripts" twice (npm reads the last, a reviewer may read the first; not allowed)',
+      `package.json removes the npm "test" script (${TEST_WHY})`
+    ])
+  })
+
+  it('rejects a package.json that does not parse after the change', () => {
+    const fix = BASE.replace('"name": "shop",', '"name": "shop",,')
+    expect(reasonsOf(checkPackages([{ path: 'package.json', base: BASE, fix }]))).toEqual([
+      'package.json is not valid JSON after the change (npm could not read it; not allowed)'
+    ])
+  })
+
+  it('allows edits that leave the guarded scripts as they were', () => {
+    const fix = withScripts('    "lint": "eslint . --max-warnings 0",', '    "test": "jest"').replace(
+      '"^4.0.0"',
+      '"^4.1.0"'
+    )
+    expect(checkPackages([{ path: 'package.json', base: BASE, fix }])).toEqual({ kind: 'allowed' })
+  })
+
+  it('rejects removing the test script, and deleting a package.json that has one', () => {
     expect(
-      scan([
-        { path: 'package.json', added: ['    "lint": "eslint ."', '    "zod": "^4.0.0"'] },
-        { path: 'src/config.json', added: ['  "test": true'] }
-      ])
-    ).toEqual({ kind: 'allowed' })
+      reasonsOf(
+        checkPackages([{ path: 'package.json', base: BASE, fix: withScripts('    "lint": "eslint ."') }])
+      )
+    ).toEqual([`package.json removes the npm "test" script (${TEST_WHY})`])
+    expect(reasonsOf(checkPackages([{ path: 'package.json', base: BASE, fix: null }]))).toEqual([
+      `package.json removes the npm "test" script (${TEST_WHY})`
+    ])
+  })
+
+  it('rejects a new package.json with an install hook', () => {
+    const fix = '{\n  "scripts": { "prepare": "node setup.js" }\n}\n'
+    expect(reasonsOf(checkPackages([{ path: 'tools/package.json', base: null, fix }]))).toEqual([
+      `tools/package.json sets the npm "prepare" script (${INSTALL_WHY}) (line 2)`
+    ])
+  })
+
+  it('guards the scripts the test script and the test-command run, and their hooks', () => {
+    const base = withScripts('    "unit": "jest",', '    "ci": "jest --ci",', '    "test": "npm run unit"')
+    const fix = withScripts(
+      '    "unit": "exit 0",',
+      '    "ci": "exit 0",',
+      '    "preunit": "node x.js",',
+      '    "test": "npm run unit"'
+    )
+    expect(
+      reasonsOf(checkPackages([{ path: 'package.json', base, fix }], { testCommand: 'npm run ci' }))
+    ).toEqual([
+      `package.json sets the npm "ci" script (test-command runs it; ${TEST_WHY}) (line 5)`,
+      `package.json sets the npm "unit" script ("test" runs it; ${TEST_WHY}) (line 4)`,
+      `package.json sets the npm "preunit" script ("unit" runs it; ${TEST_WHY}) (line 6)`
+    ])
+  })
+
+  it('refuses a package.json whose base text was not given, or that the patch does not follow', () => {
+    const fix = withScripts('    "lint": "eslint .",', '    "test": "jest"').replace('"^4.0.0"', '"^4.1.0"')
+    expect(
+      reasonsOf(checkPackages([{ path: 'package.json', base: BASE, fix }], { baseFiles: new Map() }))
+    ).toEqual([
+      'package.json: its text at the base commit was not read (its npm scripts cannot be compared; not allowed)'
+    ])
+    const other = BASE.replace('"shop"', '"other"')
+    expect(
+      reasonsOf(
+        checkPackages([{ path: 'package.json', base: BASE, fix }], {
+          baseFiles: new Map([['package.json', other]])
+        })
+      )
+    ).toEqual([
+      'package.json: the patch does not apply to its text at the base commit (its npm scripts cannot be compared; not allowed)'
+    ])
+  })
+
+  it("refuses a package.json whose patch lines do not make the blob the patch's index line names", () => {
+    const fix = withScripts('    "lint": "eslint .",', '    "test": "jest"').replace('"^4.0.0"', '"^4.1.0"')
+    const change = { path: 'package.json', base: BASE, fix }
+    const files = [file('package.json')]
+    const indexed = (blob: string) =>
+      packageSection(change).replace('\n--- a/', `\nindex ${blobId(BASE)}..${blob} 100644\n--- a/`)
+    const baseFiles = new Map([['package.json', BASE]])
+    expect(check({ files, patch: indexed(blobId(fix)), baseFiles })).toEqual({ kind: 'allowed' })
+    expect(reasonsOf(check({ files, patch: indexed(blobId(BASE)), baseFiles }))).toEqual([
+      "package.json: the patch's lines for it do not make the blob its index line names (its npm scripts cannot be compared; not allowed)"
+    ])
+  })
+
+  it('follows a rename into package.json from the text of the file renamed', () => {
+    const source = withScripts('    "lint": "eslint .",', '    "test": "exit 0"')
+    const patch = [
+      'diff --git a/package.template.json b/package.json',
+      'similarity index 100%',
+      'rename from package.template.json',
+      'rename to package.json',
+      ''
+    ].join('\n')
+    const files = [file('package.json', { status: 'renamed', oldPath: 'package.template.json' })]
+    expect(baseFilesNeeded({ files, patch })).toEqual(['package.json', 'package.template.json'])
+    const baseFiles = new Map([
+      ['package.json', null],
+      ['package.template.json', source]
+    ])
+    expect(reasonsOf(check({ files, patch, baseFiles }))).toEqual([
+      `package.json sets the npm "test" script (${TEST_WHY}) (line 5)`
+    ])
   })
 })
 
@@ -469,7 +720,8 @@ describe('checkPolicy properties', () => {
           denyPaths: DEFAULT_DENY,
           maxChangedFiles: 10,
           maxChangedLines: 400,
-          secrets: [OWN]
+          secrets: [OWN],
+          baseFiles: new Map()
         })
         const offending = entries.filter(e => e.flag !== null).length
         if (offending === 0) expect(verdict).toEqual({ kind: 'allowed' })
@@ -494,7 +746,8 @@ describe('checkPolicy properties', () => {
           denyPaths: DEFAULT_DENY,
           maxChangedFiles: 10,
           maxChangedLines: 400,
-          secrets: [value]
+          secrets: [value],
+          baseFiles: new Map()
         })
         expect(verdict.kind).toBe('rejected')
         for (const reason of reasonsOf(verdict)) {
@@ -507,6 +760,14 @@ describe('checkPolicy properties', () => {
 })
 
 describe('redactSecrets', () => {
+  it('removes the whole Basic credential and header of a secret, not only the part that encodes the secret', () => {
+    const token = 'ghs_secondCheckoutToken0123456789abcdef'
+    const basic = Buffer.from(`x-access-token:${token}`).toString('base64')
+    expect(redactSecrets(`AUTHORIZATION: basic ${basic}`, [token])).toBe('[redacted]')
+    expect(redactSecrets(`Authorization: Basic ${basic}`, [token])).toBe('Authorization: Basic [redacted]')
+    expect(redactSecrets(`u=${basic.replace(/=+$/, '')}!`, [token])).toBe('u=[redacted]!')
+  })
+
   it("removes the action's own secrets in any encoding and well-known token shapes from the model's words", async () => {
     const { redactSecrets } = await import('../../src/domain/policy.js')
     const own = 'ghs_ownTokenOfTheAction0123456789'

@@ -63,6 +63,48 @@ function rendered(body: string): string {
   return body.replace(/^(`{3,})[^\n]*\n[\s\S]*?^\1$/gm, '').replace(/(`+)[^`]*?\1/g, '')
 }
 
+/**
+ * What GitHub's reference filter may read outside code: the rendered text with its backslash escapes and entities
+ * decoded (`\#181` and `&#35;181` are reported to still link, cmark-gfm issue 181: neither counts as protection).
+ */
+function decoded(body: string): string {
+  return rendered(body)
+    .replace(/\\([!-/:-@[-`{-~])/g, '$1')
+    .replace(/&#(\d+);/g, (_m, code: string) => String.fromCodePoint(Number(code)))
+    .replace(/&amp;/g, '&')
+}
+
+/**
+ * The GitHub references in a text, as GitHub links them (and posts backlinks for): #N with any owner/repo before it,
+ * GH-N, owner@sha and owner/repo@sha, and a URL of an issue, pull request, discussion or commit on any host.
+ */
+function liveReferences(text: string): string[] {
+  return (
+    text.match(
+      /#\d+|\bgh-\d+|\w@[0-9a-f]{7,40}|(?:https?:\/\/|www\.)[^\s/]+\/[^\s/]+\/[^\s/]+\/(?:issues|pulls?|discussions|commits?)\/\S*/gi
+    ) ?? []
+  )
+}
+
+const SHA = '0123456789abcdef0123456789abcdef01234567'
+// Each reference GitHub would link, and its plain-text (commit message, PR title) form: a look-alike character.
+const REFERENCES: Array<[reference: string, plain: string]> = [
+  ['acme/other#2', 'acme/other\uff032'],
+  ['acme#2', 'acme\uff032'],
+  ['#12', '\uff0312'],
+  ['GH-123', 'GH\u2011123'],
+  ['gh-7', 'gh\u20117'],
+  ['acme/other@1a2b3c4', 'acme/other\uff201a2b3c4'],
+  [`acme/other@${SHA}`, `acme/other\uff20${SHA}`],
+  ['acme@1a2b3c4', 'acme\uff201a2b3c4'],
+  ['https://github.com/acme/other/issues/5', 'https\uff1a//github.com/acme/other/issues/5'],
+  ['https://github.com/acme/other/pull/5', 'https\uff1a//github.com/acme/other/pull/5'],
+  ['https://github.com/acme/other/discussions/5', 'https\uff1a//github.com/acme/other/discussions/5'],
+  [`https://github.com/acme/other/commit/${SHA}`, `https\uff1a//github.com/acme/other/commit/${SHA}`],
+  ['https://ghes.example.com/acme/other/issues/5', 'https\uff1a//ghes.example.com/acme/other/issues/5'],
+  ['www.github.com/acme/other/pull/5', 'www\uff0egithub.com/acme/other/pull/5']
+]
+
 describe('commit message', () => {
   it('commitSubject_hasExactFormat', () => {
     expect(commitSubject({ shortId: 'PAYMENTS-API-4521', summary: 'Guard against a missing token' })).toBe(
@@ -133,6 +175,100 @@ describe('commit message', () => {
     expect(message).toContain('\uff20acme/security-team')
     expect(message).toContain('\uff20octocat')
     expect(message).toContain('dev@shop.example')
+  })
+})
+
+describe('GitHub references in model and Sentry text', () => {
+  it.each(REFERENCES)(
+    'prTitle_modelSummaryHolding %s_linksNoIssuePullRequestOrCommit',
+    (reference, plain) => {
+      const title = prTitle({ shortId: 'API-1', summary: reference })
+      expect(liveReferences(title)).toEqual([])
+      expect(title).toBe(`fix: resolve API-1 — ${plain}`)
+    }
+  )
+
+  it.each(REFERENCES)(
+    'commitMessage_summaryAndRootCauseHolding %s_linkNoIssuePullRequestOrCommit',
+    (reference, plain) => {
+      const message = commitMessage({
+        shortId: 'API-1',
+        summary: reference,
+        rootCause: `Caused by ${reference}.`,
+        permalink: issue.permalink
+      })
+      expect(liveReferences(message)).toEqual([])
+      const [subject, rootCause = ''] = message.split('\n\n')
+      expect(subject).toBe(`fix: resolve API-1 — ${plain}`)
+      expect(rootCause.replace(/\n/g, ' ')).toBe(`Caused by ${plain}.`)
+    }
+  )
+
+  it.each(REFERENCES)('prBody_modelAndSentryTextHolding %s_showItOnlyInCodeSpans', reference => {
+    const text = `See ${reference}.`
+    const body = prBody(
+      input({
+        issue: { ...issue, title: text, culprit: text },
+        result: { ...result, summary: text, root_cause: text, notes: text }
+      })
+    )
+    expect(liveReferences(decoded(body.slice(0, body.lastIndexOf('<!-- sentry-codex-triage:'))))).toEqual([])
+    expect(body.split(`See \`${reference}\`.`)).toHaveLength(6)
+  })
+
+  it('prBody_referencesNeutralised_actionsOwnLinksStillRender', () => {
+    const permalink = 'https://sentry.io/organizations/acme/issues/4521000/'
+    const run = 'https://ghes.example.com/acme/payments/actions/runs/99'
+    const body = prBody(
+      input({
+        issue: { ...issue, permalink, title: 'see https://ghes.example.com/acme/other/pull/5' },
+        result: { ...result, root_cause: 'like acme/other#2 and GH-3' },
+        regressedFrom: { number: 17, url: 'https://ghes.example.com/acme/payments/pull/17' },
+        runUrl: run
+      })
+    )
+    const visible = rendered(body)
+    expect(visible).toContain(`## Fix for Sentry issue [PAYMENTS-API-4521](${permalink})`)
+    expect(visible).toContain(
+      '> An earlier fix, [#17](https://ghes.example.com/acme/payments/pull/17), did not hold'
+    )
+    expect(visible).toContain(`Opened by [this workflow run](${run}).`)
+    expect(body).toContain('> see `https://ghes.example.com/acme/other/pull/5`')
+    expect(body).toContain('like `acme/other#2` and `GH-3`')
+    expect(readPrTrailer(body)?.run).toBe(run)
+
+    const message = commitMessage({ shortId: 'PAYMENTS-API-4521', summary: 'x', rootCause: 'y', permalink })
+    expect(message.endsWith(`\n\nSentry issue PAYMENTS-API-4521 at ${permalink}\n`)).toBe(true)
+  })
+
+  it('prBody_referenceUrl_endsBeforeTrailingPunctuationAndAdjacentReferencesShareOneSpan', () => {
+    const body = prBody(
+      input({
+        result: { ...result, root_cause: '(see https://github.com/acme/other/issues/5), #1#2 and C#3.' }
+      })
+    )
+    expect(body).toContain('(see `https://github.com/acme/other/issues/5`), `#1#2` and `C#3`.')
+  })
+
+  it('prBody_ordinaryTextAndOtherUrls_stayProse', () => {
+    const body = prBody(
+      input({
+        result: { ...result, root_cause: 'See https://example.com/docs/charge, mail dev@shop.example; a # b' }
+      })
+    )
+    expect(body).toContain('See https://example.com/docs/charge, mail dev&#64;shop.example; a \\# b')
+  })
+
+  it('commitMessageAndPrBody_invisibleCharacterInsideAReferenceOrKeyword_cannotHideIt', () => {
+    const hidden = 'acme/other#\u200b2 and @\u200boctocat; fixes\u200b OTHER-9'
+    const message = commitMessage({ shortId: 'API-1', summary: hidden, rootCause: hidden, permalink: '' })
+    expect(liveReferences(message)).toEqual([])
+    expect(message).not.toMatch(/(^|[^\w])@\w/m)
+    expect(message).not.toMatch(/\bfixes:?\s+OTHER-9/i)
+    const body = prBody(input({ issue: { ...issue, title: hidden }, result: { ...result, summary: hidden } }))
+    const visible = decoded(body.slice(0, body.lastIndexOf('<!-- sentry-codex-triage:')))
+    expect(liveReferences(visible)).toEqual([])
+    expect(visible).not.toMatch(/\bfixes:?\s+OTHER-9/i)
   })
 })
 

@@ -80,7 +80,16 @@ const EXPECTED_DEFAULTS: Settings = {
     concurrency: 2
   },
   policy: {
-    denyPaths: ['.github/**', '**/.env*', '**/*.pem', '**/secrets/**'],
+    denyPaths: [
+      '.github/**',
+      '**/.env*',
+      '**/*.pem',
+      '**/secrets/**',
+      '**/.npmrc',
+      '**/.yarnrc',
+      '**/.yarnrc.yml',
+      '**/.pnpmfile.cjs'
+    ],
     maxChangedFiles: 10,
     maxChangedLines: 400
   },
@@ -124,7 +133,8 @@ describe('action.yml', () => {
       'spare-candidates': '',
       'openai-api-key': '',
       concurrency: '2',
-      'deny-paths': '.github/**, **/.env*, **/*.pem, **/secrets/**',
+      'deny-paths':
+        '.github/**, **/.env*, **/*.pem, **/secrets/**, **/.npmrc, **/.yarnrc, **/.yarnrc.yml, **/.pnpmfile.cjs',
       'sentry-host': 'sentry.io'
     })
   })
@@ -591,16 +601,19 @@ describe('sentry-host', () => {
 describe('codex-args', () => {
   it('splits like a shell, with quotes and backslashes and without expansion', () => {
     const { settings } = parsed({
-      'codex-args': `-c 'model_verbosity="low"' --enable "web search" \\$HOME\n--skip-git-repo-check ""`
+      'codex-args': `-c 'model_verbosity="low"' -m "" -c "model_reasoning_summary=\\"none\\"" -c hide_agent_reasoning=\\$HOME\n--color never`
     })
     expect(settings.agent.codexArgs).toEqual([
       '-c',
       'model_verbosity="low"',
-      '--enable',
-      'web search',
-      '$HOME',
-      '--skip-git-repo-check',
-      ''
+      '-m',
+      '',
+      '-c',
+      'model_reasoning_summary="none"',
+      '-c',
+      'hide_agent_reasoning=$HOME',
+      '--color',
+      'never'
     ])
   })
 
@@ -623,10 +636,10 @@ describe('codex-args', () => {
     expect(errors[0]).toContain(why)
   })
 
-  it('accepts the other sandboxes and unrelated config overrides', () => {
-    const args =
-      '-s workspace-write --sandbox read-only -c model_reasoning_summary=none --config sandbox_mode=workspace-write'
-    expect(parsed({ 'codex-args': args }).settings.agent.codexArgs).toHaveLength(8)
+  it('accepts the other sandboxes and model-side config overrides', () => {
+    const args = '-s workspace-write -c model_reasoning_summary=none --config model_verbosity=low'
+    expect(parsed({ 'codex-args': args }).settings.agent.codexArgs).toHaveLength(6)
+    expect(parsed({ 'codex-args': '--sandbox read-only' }).settings.agent.codexArgs).toHaveLength(2)
   })
 
   it('rejects an unclosed quote', () => {

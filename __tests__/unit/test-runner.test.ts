@@ -3,12 +3,15 @@ import { execFile } from 'node:child_process'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { randomUUID } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import net from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { createTestRunner, testCommandEnv } from '../../src/adapters/test-runner.js'
 import { recordingLog } from '../../test-support/recording-log.js'
+import { testJail } from '../../test-support/jail.js'
 
 const execFileAsync = promisify(execFile)
 
@@ -51,7 +54,7 @@ afterEach(async () => {
 
 function runner() {
   const log = recordingLog()
-  return { tests: createTestRunner({ env: ACTION_ENV, log }), log }
+  return { tests: createTestRunner({ env: ACTION_ENV, log, jail: testJail() }), log }
 }
 
 /**
@@ -169,11 +172,16 @@ describe('test runner: time budget and output cap', () => {
     const pending = tests.run({ command: `sh -c 'sleep 60 & sleep 60' ${marker}`, cwd: dir, timeoutMs: 1000 })
     let pgid: number | undefined
     for (let i = 0; i < 40 && pgid === undefined; i++) {
-      pgid = (await processes()).find(p => p.args.includes(marker))?.pgid
+      // the inner sh itself (the jail's own command line holds the marker too)
+      pgid = (await processes()).find(p => p.args.startsWith('sh -c sleep') && p.args.includes(marker))?.pgid
       if (pgid === undefined) await new Promise(r => setTimeout(r, 25))
     }
     expect(pgid).toBeDefined()
-    const sleepsBefore = (await processes()).filter(p => p.pgid === pgid && p.args === 'sleep 60')
+    let sleepsBefore: { pgid: number; args: string }[] = []
+    for (let i = 0; i < 40 && sleepsBefore.length < 2; i++) {
+      sleepsBefore = (await processes()).filter(p => p.pgid === pgid && p.args === 'sleep 60')
+      if (sleepsBefore.length < 2) await new Promise(r => setTimeout(r, 25))
+    }
     expect(sleepsBefore).toHaveLength(2)
 
     const run = await pending
@@ -235,7 +243,7 @@ describe('test runner: isolation from the action', () => {
   }
 
   it("cannot read the action's process environment: the command sees only its own processes", async () => {
-    const runner = createTestRunner({ env: { PATH: process.env.PATH }, log: quiet })
+    const runner = createTestRunner({ env: { PATH: process.env.PATH }, log: quiet, jail: testJail() })
     const run = await runner.run({
       command: `cat /proc/${process.pid}/environ >/dev/null 2>&1 && echo READABLE || echo GONE; ls /proc | grep -c '^[0-9]'`,
       cwd: process.cwd(),
@@ -251,7 +259,7 @@ describe('test runner: isolation from the action', () => {
     await new Promise<void>(r => server.listen(0, '127.0.0.1', r))
     const port = (server.address() as AddressInfo).port
     try {
-      const runner = createTestRunner({ env: { PATH: process.env.PATH }, log: quiet })
+      const runner = createTestRunner({ env: { PATH: process.env.PATH }, log: quiet, jail: testJail() })
       const script =
         `fetch('http://127.0.0.1:${port}/leak').then(() => console.log('REACHED'), () => console.log('BLOCKED'));` +
         `require('net').createServer().listen(0, '127.0.0.1', function () { console.log('LOOPBACK'); this.close() })`
@@ -264,17 +272,112 @@ describe('test runner: isolation from the action', () => {
     }
   })
 
-  it('fails with what to do, rather than running unisolated, when namespaces are not available', async () => {
+  it('fails with what to do, rather than running unjailed, when the jail cannot be made', async () => {
     const warnings: string[] = []
     const runner = createTestRunner({
       env: { PATH: process.env.PATH },
       log: { ...quiet, warning: (m: string) => warnings.push(m) },
-      unshare: '/nonexistent/unshare'
+      jail: testJail({ bwrap: '/nonexistent/bwrap' })
     })
     const run = await runner.run({ command: 'echo RAN', cwd: process.cwd(), timeoutMs: 10_000 })
     expect(run.passed).toBe(false)
     expect(run.logTail).not.toContain('RAN')
-    expect(run.logTail).toMatch(/could not isolate the test command: .*apparmor_restrict_unprivileged_userns/)
+    expect(run.logTail).toMatch(/could not jail the test command: .*apparmor_restrict_unprivileged_userns/)
     expect(warnings).toHaveLength(1)
+  })
+})
+
+describe('test runner: the jail', () => {
+  const quiet = {
+    info: () => {},
+    debug: () => {},
+    warning: () => {},
+    group: <T>(_: string, fn: () => Promise<T>) => fn()
+  }
+  const jailed = (extra: { verify?: () => Promise<string | null> } = {}) =>
+    createTestRunner({
+      env: { PATH: process.env.PATH, HOME: process.env.HOME },
+      log: quiet,
+      jail: testJail(extra)
+    })
+
+  it('can write its worktree and a private temp dir and HOME, and nothing else on the host', async () => {
+    const worktree = path.join(dir, 'worktree')
+    await mkdir(worktree)
+    const beside = path.join(dir, 'beside.txt')
+    const run = await jailed().run({
+      command: [
+        'echo fix > in-worktree.txt && echo worktree=ok',
+        // under the host's /tmp the write lands in the jail's private overlay; elsewhere it is refused outright
+        `(echo x > ${beside}) 2>/dev/null; echo beside=$?`,
+        `(echo x > ${process.cwd()}/planted.txt) 2>/dev/null; echo checkout=$?`,
+        'echo x > "$HOME/.gitconfig" && echo home=ok',
+        'echo x > "$TMPDIR/scratch" && echo tmp=ok',
+        'echo "HOME=$HOME TMPDIR=$TMPDIR"'
+      ].join('; '),
+      cwd: worktree,
+      timeoutMs: 10_000
+    })
+    expect(run.logTail.split('\n')).toEqual([
+      'worktree=ok',
+      expect.stringMatching(/^beside=\d/),
+      expect.stringMatching(/^checkout=[1-9]/),
+      'home=ok',
+      'tmp=ok',
+      'HOME=/tmp/home TMPDIR=/tmp'
+    ])
+    expect(await readFile(path.join(worktree, 'in-worktree.txt'), 'utf8')).toBe('fix\n')
+    expect(existsSync(beside)).toBe(false)
+    expect(existsSync(path.join(process.cwd(), 'planted.txt'))).toBe(false)
+  })
+
+  it('throws its private temp dir away: the next run starts with an empty one', async () => {
+    const first = await jailed().run({
+      command: 'echo left > /tmp/left; ls /tmp',
+      cwd: dir,
+      timeoutMs: 10_000
+    })
+    expect(first.logTail).toContain('left')
+    const second = await jailed().run({
+      command: 'ls -A /tmp; cat /tmp/left 2>&1 || echo GONE',
+      cwd: dir,
+      timeoutMs: 10_000
+    })
+    expect(second.logTail).toContain('GONE')
+  })
+
+  it('cannot connect to a Unix socket outside the jail, nor make one, while its loopback works', async () => {
+    const socketPath = path.join(dir, 'outside.sock')
+    const accepted: string[] = []
+    const server = net.createServer(c => (accepted.push('conn'), c.end()))
+    await new Promise<void>(r => server.listen(socketPath, r))
+    try {
+      const worktree = path.join(dir, 'wt')
+      await mkdir(worktree)
+      const script =
+        `const n=require('net');` +
+        `n.connect('${socketPath}').on('connect',()=>console.log('CONNECTED')).on('error',e=>console.log('outside',e.code));` +
+        `n.createServer().listen('inside.sock',()=>console.log('LISTENING')).on('error',e=>console.log('inside',e.code));` +
+        `require('child_process').exec('echo child-ok',(e,o)=>console.log(o.trim()))`
+      const run = await jailed().run({ command: `node -e "${script}"`, cwd: worktree, timeoutMs: 10_000 })
+      expect(run.logTail).toMatch(/outside EACCES/)
+      expect(run.logTail).toMatch(/inside EACCES/)
+      expect(run.logTail).toContain('child-ok')
+      expect(run.logTail).not.toContain('CONNECTED')
+      expect(accepted).toEqual([])
+    } finally {
+      server.close()
+    }
+  })
+
+  it('refuses to run when the bubblewrap executable changed since it was installed', async () => {
+    const run = await jailed({ verify: async () => 'bwrap changed since it was installed' }).run({
+      command: `echo RAN > ${path.join(dir, 'ran')}`,
+      cwd: dir,
+      timeoutMs: 10_000
+    })
+    expect(run.passed).toBe(false)
+    expect(run.logTail).toBe('could not jail the test command: bwrap changed since it was installed')
+    expect(existsSync(path.join(dir, 'ran'))).toBe(false)
   })
 })

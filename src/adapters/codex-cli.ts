@@ -11,9 +11,13 @@
 // - config.toml names variables, never values: the sandbox lets the agent read CODEX_HOME.
 // - the time budget kills the whole process tree (codex, its sandboxed commands and the MCP server), which live in
 //   separate process groups and sessions: the tree is frozen, listed from /proc, then killed.
+// - what codex starts with those keys is pinned at install (pinned-files.ts): the launcher, the native binary and all
+//   of its package (bundled bubblewrap included), the programs it runs by name from PATH, the MCP server's package and
+//   dependencies. Code from a fix runs between two codex starts; each start is preceded by a check that every one of
+//   those files is byte for byte what was installed, and a changed file ends the run before codex starts.
 import { spawn } from 'node:child_process'
 import { createWriteStream, type WriteStream } from 'node:fs'
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
@@ -28,6 +32,15 @@ import {
 import type { Agent, AgentOutcome, AgentRequest, AgentUsage, AuditEntry, Log } from '../ports.js'
 import { toJsonSchema } from '../schemas.js'
 import { errorMessage } from '../util/errors.js'
+import {
+  enclosingPackage,
+  mergeClosures,
+  packageClosure,
+  pathLookup,
+  subdirectories,
+  type CodeClosure
+} from './code-closure.js'
+import { pinFiles, pinProblem, type PinnedFiles } from './pinned-files.js'
 
 /** The @sentry/mcp-server version the action runs (its tool names and flags are part of the agent's contract). */
 export const SENTRY_MCP_VERSION = '0.39.0'
@@ -75,6 +88,11 @@ export interface CodexAgentOptions {
   extraArgs: string[]
   /** where the AppArmor user-namespace switch is read (tests); default APPARMOR_USERNS_SYSCTL */
   appArmorSysctl?: string
+  /**
+   * The files codex's start runs as code, digested at install (InstalledCodex.pinned, InstalledSentryMcp.pinned, the
+   * node that runs them): verified before each start and after each run. Empty only for a fake codex in tests.
+   */
+  pinned: readonly PinnedFiles[]
 }
 
 // ------------------------------------------------------------------------------------------------- exec
@@ -564,10 +582,33 @@ export function createCodexAgent(options: CodexAgentOptions): Agent {
   const keyEnv = modelKeyEnv(options.config)
   const redact = redactor([options.secrets.modelKey, options.secrets.sentryToken])
   let sandboxCheck: Promise<string | null> | undefined
+  let warned = false
+
+  /**
+   * null while every pinned file is as installed, else why codex must not start (or its run not count). A pinned set
+   * stays failed once a check failed: no later issue of this run starts codex either.
+   */
+  async function tampered(when: 'before' | 'after'): Promise<string | null> {
+    const what = await pinProblem(options.pinned)
+    if (what === null) return null
+    if (!warned) {
+      warned = true
+      options.log.warning(
+        `${what}: the run is compromised (code from a fix may have escaped its jail), so codex is not started again in this run.`
+      )
+    }
+    return when === 'before'
+      ? `${what}: not starting it`
+      : `${what} (found after codex ran): its result is discarded`
+  }
 
   async function run(request: AgentRequest): Promise<AgentOutcome> {
     await mkdir(request.outDir, { recursive: true })
     await mkdir(options.codexHome, { recursive: true })
+    const changedBefore = await tampered('before')
+    if (changedBefore !== null) {
+      return { kind: 'failed', reason: changedBefore, usage: { ...EMPTY_USAGE }, audit: [] }
+    }
     sandboxCheck ??= checkCodexSandbox({
       codexPath: options.codexPath,
       env: options.env,
@@ -580,11 +621,16 @@ export function createCodexAgent(options: CodexAgentOptions): Agent {
     }
 
     const home = await mkdtemp(path.join(options.codexHome, `${request.shortId.replace(/[^\w.-]/g, '_')}-`))
+    let outcome: AgentOutcome
     try {
-      return await runIn(home, request)
+      outcome = await runIn(home, request)
     } finally {
       await rm(home, { recursive: true, force: true })
     }
+    // changed while codex ran (its own commands, or a test run of another issue): nothing of this run is trusted
+    const changedAfter = await tampered('after')
+    if (changedAfter === null) return outcome
+    return { kind: 'failed', reason: changedAfter, usage: outcome.usage, audit: outcome.audit }
   }
 
   async function runIn(home: string, request: AgentRequest): Promise<AgentOutcome> {
@@ -762,10 +808,110 @@ async function installNpmTool(tool: NpmTool, options: InstallOptions): Promise<s
 }
 
 /**
- * The codex executable of `version`: the CODEX_PATH_ENV hook, else the runner's tool cache, else
- * `npm install @openai/codex@<version>` (cached for the next run on this runner).
+ * Programs codex (0.171, checked with strace) starts by name from PATH outside its sandbox, with its keys in the
+ * environment: bubblewrap (a `bwrap` on PATH wins over the bundled one), git (the repository's state), lsb_release
+ * and getconf (the OS, for its user agent). Their lookup is pinned with codex.
  */
-export async function installCodex(options: InstallOptions): Promise<string> {
+export const CODEX_PATH_PROGRAMS = ['bwrap', 'git', 'lsb_release', 'getconf'] as const
+
+/** A codex ready to start, with the digests of everything its start runs as code. */
+export interface InstalledCodex {
+  /** what createCodexAgent starts: bin/codex.js (run with the action's node) or a codex executable */
+  path: string
+  /**
+   * The bubblewrap bundled with this codex (Linux; codex-resources/bwrap next to the native binary), pinned on its own
+   * so that a caller running it (the test command's jail) can verify it before each use: run `path` only after
+   * `pinned.verify()` returned unchanged.
+   */
+  bwrap: { path: string; pinned: PinnedFiles } | null
+  /** the launcher, its platform package (native binary, bwrap, helpers), the PATH programs: verify before each start */
+  pinned: PinnedFiles
+}
+
+/** @sentry/mcp-server's entry, with the digests of its package and every package it loads. */
+export interface InstalledSentryMcp {
+  /** dist/index.js */
+  entry: string
+  pinned: PinnedFiles
+}
+
+const NATIVE_ARCH: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64' }
+
+/**
+ * The native package root of a codex (the directory with codex-package.json: bin/codex, codex-resources/, codex-path/):
+ * next to the executable itself, or in the vendor/ folder of one of its packages, for this machine's architecture.
+ */
+async function nativeCodexRoot(codexPath: string, packageDirs: readonly string[]): Promise<string | null> {
+  const isRoot = (dir: string) =>
+    stat(path.join(dir, 'codex-package.json')).then(
+      info => info.isFile(),
+      () => false
+    )
+  const beside = path.dirname(path.dirname(await realpath(codexPath)))
+  if (await isRoot(beside)) return beside
+  const arch = NATIVE_ARCH[process.arch] ?? process.arch
+  for (const dir of packageDirs) {
+    for (const target of await subdirectories(path.join(dir, 'vendor'))) {
+      if (path.basename(target).startsWith(`${arch}-`) && (await isRoot(target))) return target
+    }
+  }
+  return null
+}
+
+async function bundledBwrap(nativeRoot: string): Promise<string | null> {
+  if (process.platform !== 'linux') return null
+  const manifest = await readFile(path.join(nativeRoot, 'codex-package.json'), 'utf8')
+    .then(text => JSON.parse(text) as { resourcesDir?: unknown })
+    .catch(() => ({}) as { resourcesDir?: unknown })
+  const resources = typeof manifest.resourcesDir === 'string' ? manifest.resourcesDir : 'codex-resources'
+  const bwrap = path.join(nativeRoot, resources, 'bwrap')
+  return (await stat(bwrap).then(
+    info => info.isFile(),
+    () => false
+  ))
+    ? bwrap
+    : null
+}
+
+function formatSize(bytes: number): string {
+  return `${Number((bytes / 1_000_000).toFixed(1))} MB`
+}
+
+/**
+ * Digests of what starting the codex at `codexPath` runs: the launcher's package and its platform package (or the
+ * native package root beside an executable), the PATH lookups of CODEX_PATH_PROGRAMS, and the bundled bubblewrap.
+ */
+async function pinCodex(codexPath: string, env: Env, log: Log): Promise<InstalledCodex> {
+  const started = Date.now()
+  // both the launcher's package and the platform package with the native binary are named @openai/codex
+  const pkg = await enclosingPackage(codexPath, '@openai/codex')
+  const packages: CodeClosure = pkg ? await packageClosure(pkg) : { trees: [], files: [], absent: [] }
+  const native = await nativeCodexRoot(codexPath, packages.trees)
+  const covered = (dir: string) => packages.trees.some(tree => dir.startsWith(`${tree}${path.sep}`))
+  const searchPath = minimalEnv(env, {}).PATH ?? ''
+  const pinned = await pinFiles({
+    label: 'codex',
+    ...mergeClosures(
+      packages,
+      { trees: native && !covered(native) ? [native] : [], files: [codexPath], absent: [] },
+      await pathLookup(CODEX_PATH_PROGRAMS, searchPath)
+    )
+  })
+  const bwrapPath = native ? await bundledBwrap(native) : null
+  const bwrap = bwrapPath
+    ? { path: bwrapPath, pinned: await pinFiles({ label: "codex's bubblewrap", files: [bwrapPath] }) }
+    : null
+  log.info(
+    `Recorded the SHA-256 digests of codex: ${pinned.fileCount} files, ${formatSize(pinned.byteCount)}, in ${Date.now() - started} ms`
+  )
+  return { path: codexPath, bwrap, pinned }
+}
+
+/**
+ * The codex of `version`: the CODEX_PATH_ENV hook, else the runner's tool cache, else `npm install @openai/codex@<version>`
+ * (cached for the next run on this runner). Its files are digested before it first runs.
+ */
+export async function installCodex(options: InstallOptions): Promise<InstalledCodex> {
   const codexPath = await installNpmTool(
     {
       packageName: '@openai/codex',
@@ -776,6 +922,7 @@ export async function installCodex(options: InstallOptions): Promise<string> {
     },
     options
   )
+  const installed = await pinCodex(codexPath, options.env ?? process.env, options.log)
   const version = await execCodex(codexPath, {
     args: ['--version'],
     env: minimalEnv(options.env ?? process.env, {}),
@@ -795,14 +942,17 @@ export async function installCodex(options: InstallOptions): Promise<string> {
       `The codex at ${codexPath} reports version ${reported ?? 'unknown'}, not ${options.version} (input 'codex-version').`
     )
   }
-  return codexPath
+  return installed
 }
 
-/** @sentry/mcp-server's dist/index.js at SENTRY_MCP_VERSION, like installCodex (hook: MCP_ENTRY_ENV). */
-export function installSentryMcp(
+/**
+ * @sentry/mcp-server's dist/index.js at SENTRY_MCP_VERSION, like installCodex (hook: MCP_ENTRY_ENV), with the digests
+ * of its package and every package it depends on, as Node resolves them from there.
+ */
+export async function installSentryMcp(
   options: Omit<InstallOptions, 'version'> & { version?: string }
-): Promise<string> {
-  return installNpmTool(
+): Promise<InstalledSentryMcp> {
+  const entry = await installNpmTool(
     {
       packageName: '@sentry/mcp-server',
       cacheName: 'sentry-mcp-server',
@@ -812,4 +962,15 @@ export function installSentryMcp(
     },
     { ...options, version: options.version ?? SENTRY_MCP_VERSION }
   )
+  const started = Date.now()
+  const pkg = await enclosingPackage(entry, '@sentry/mcp-server')
+  const closure = pkg ? await packageClosure(pkg) : { trees: [], files: [], absent: [] }
+  const pinned = await pinFiles({
+    label: 'the Sentry MCP server',
+    ...mergeClosures(closure, { trees: [], files: [entry], absent: [] })
+  })
+  options.log.info(
+    `Recorded the SHA-256 digests of the Sentry MCP server: ${pinned.fileCount} files in ${closure.trees.length} packages, ${formatSize(pinned.byteCount)}, in ${Date.now() - started} ms`
+  )
+  return { entry, pinned }
 }

@@ -5,7 +5,8 @@
 // before the first worktree exists, every persisted credential is removed from the checkout's git configuration:
 // actions/checkout's `http.<server>/.extraheader` (up to v5), its `includeIf.gitdir:` entries naming a
 // RUNNER_TEMP/git-credentials-<uuid>.config file that holds the header (v6+; the file itself is deleted too, since the
-// sandbox can read RUNNER_TEMP), credential helpers, core.sshCommand, and user:password@ in remote and insteadOf URLs,
+// sandbox can read RUNNER_TEMP, and so is every other such file there, which another checkout step left), credential
+// helpers, core.sshCommand, and user:password@ in remote and insteadOf URLs,
 // in the checkout's config, its config.worktree and its submodules' configs. What was removed is remembered in this
 // process's memory only (never written to a backup file the agent could read); restoreCredentials() puts it back once
 // no worktree is live, for workflow steps after the action that push with the persisted credential. The action itself
@@ -19,14 +20,27 @@ import { isUtf8 } from 'node:buffer'
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { checkoutCredentialFiles } from './git-credentials.js'
 import type { ChangedFile, Log, Repo, Worktree, WorktreeDiff } from '../ports.js'
+import type { GitStateGuard } from './git-state-guard.js'
 
 export interface GitRepoOptions {
   /** the checkout (actions/checkout's working copy) */
   dir: string
   /** where worktrees are created, e.g. $RUNNER_TEMP/sentry-codex-triage/worktrees */
   worktreesDir: string
+  /**
+   * RUNNER_TEMP: every actions/checkout credentials file in it (git-credentials-<uuid>.config) is removed with the
+   * checkout's own credentials, whichever checkout step wrote it. Without it, only the files the checkout's config
+   * includes are removed.
+   */
+  runnerTemp?: string
   log: Log
+  /**
+   * Recorded once the credentials are scrubbed, before the first worktree (hence before any agent run), and checked
+   * before every git command from then on.
+   */
+  guard?: GitStateGuard
 }
 
 export interface GitRepo extends Repo {
@@ -71,6 +85,8 @@ export interface ExecGitOptions {
   /** default 10 minutes (a fetch over a slow network) */
   timeoutMs?: number
   log?: Log
+  /** checked before the command runs: a compromised run runs no git command (git-state-guard.ts) */
+  guard?: { assertUnchanged(): Promise<void> }
 }
 
 export interface ExecGitResult {
@@ -78,10 +94,6 @@ export interface ExecGitResult {
   stdout: Buffer
   stderr: string
 }
-
-/** Inherited variables that would point git at another repository or index than the one asked for. */
-const REPOSITORY_ENV =
-  /^GIT_(DIR|WORK_TREE|INDEX_FILE|OBJECT_DIRECTORY|ALTERNATE_OBJECT_DIRECTORIES|COMMON_DIR|NAMESPACE|PREFIX|CEILING_DIRECTORIES|DISCOVERY_ACROSS_FILESYSTEM)$/
 
 /** Settings for every call: no hooks, no fsmonitor daemon, plain output. */
 const BASE_CONFIG = [
@@ -94,13 +106,66 @@ const BASE_CONFIG = [
   '-c',
   'advice.addEmbeddedRepo=false',
   '-c',
-  'advice.detachedHead=false'
+  'advice.detachedHead=false',
+  // no background repacking: it would rewrite state the action watches (git-state-guard.ts) and cost time
+  '-c',
+  'gc.auto=0',
+  '-c',
+  'maintenance.auto=false'
 ]
 
-function gitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {}
-  for (const [name, value] of Object.entries(process.env)) {
-    if (!REPOSITORY_ENV.test(name)) env[name] = value
+/**
+ * What git inherits from the action's environment: what a self-hosted runner behind a corporate proxy or with a private
+ * CA needs, HOME (its git identity and url.*.insteadOf), and locale. Nothing else: no INPUT_* (the action's inputs,
+ * tokens among them), ACTIONS_*, GITHUB_*, RUNNER_*, and never a name that looks like a credential, even one listed
+ * here, because a git command may start a program (a filter, a hook, an ssh command) that code from a fix could have
+ * planted.
+ */
+export const GIT_ENV_ALLOW_LIST: readonly string[] = [
+  'PATH',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'LANG',
+  'TMPDIR',
+  'XDG_CONFIG_HOME',
+  'GIT_CONFIG_GLOBAL',
+  'GIT_SSH_COMMAND',
+  'SSH_AUTH_SOCK',
+  // fixed commit dates, for reproducible commits
+  'GIT_AUTHOR_DATE',
+  'GIT_COMMITTER_DATE',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'ALL_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+  'all_proxy',
+  'GIT_SSL_CAINFO',
+  'GIT_SSL_CAPATH',
+  'GIT_SSL_NO_VERIFY',
+  'GIT_SSL_CERT',
+  'GIT_PROXY_SSL_CAINFO',
+  'GIT_HTTP_PROXY_AUTHMETHOD',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'CURL_CA_BUNDLE',
+  'NODE_EXTRA_CA_CERTS'
+]
+
+const CREDENTIAL_NAME = /TOKEN|KEY|SECRET|PASSWORD|PASSWD|CREDENTIAL/i
+
+/** The environment of a git command: the allow-list of `source`, then the action's fixed settings, then `extra`. */
+export function gitCommandEnv(
+  source: NodeJS.ProcessEnv,
+  extra: Record<string, string> = {}
+): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const name of GIT_ENV_ALLOW_LIST) {
+    const value = source[name]
+    if (value !== undefined && !CREDENTIAL_NAME.test(name)) env[name] = value
   }
   return {
     ...env,
@@ -114,19 +179,23 @@ function gitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     PAGER: 'cat',
     LC_ALL: 'C',
     GIT_CONFIG_NOSYSTEM: '1',
-    GIT_SSH_COMMAND: process.env.GIT_SSH_COMMAND ?? 'ssh -o BatchMode=yes',
+    GIT_ATTR_NOSYSTEM: '1',
+    // a replace ref (refs/replace/*) would let what git reads differ from the objects named: a commit, a tree, a blob
+    GIT_NO_REPLACE_OBJECTS: '1',
+    GIT_SSH_COMMAND: source.GIT_SSH_COMMAND ?? 'ssh -o BatchMode=yes',
     ...extra
   }
 }
 
 /** The one way this adapter runs git. Arguments never carry a credential. */
 export async function execGit(args: string[], options: ExecGitOptions): Promise<ExecGitResult> {
+  await options.guard?.assertUnchanged()
   const fullArgs = [...BASE_CONFIG, ...args]
   options.log?.debug(`git ${args.join(' ')}`)
   const result = await new Promise<ExecGitResult>((resolve, reject) => {
     const child = spawn('git', fullArgs, {
       cwd: options.cwd,
-      env: gitEnv(options.env),
+      env: gitCommandEnv(process.env, options.env),
       stdio: ['pipe', 'pipe', 'pipe'],
       timeout: options.timeoutMs ?? 600_000,
       killSignal: 'SIGKILL'
@@ -275,7 +344,7 @@ export function createGitRepo(options: GitRepoOptions): GitRepo {
   let queue: Promise<unknown> = Promise.resolve()
 
   const git = (args: string[], extra: Omit<ExecGitOptions, 'log' | 'cwd'> & { cwd?: string } = {}) =>
-    execGit(args, { cwd: dir, log, ...extra })
+    execGit(args, { cwd: dir, log, guard: options.guard, ...extra })
 
   /** Runs repository-changing steps (fetch, worktree add/remove/prune, config edits) one at a time. */
   function serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -416,10 +485,23 @@ export function createGitRepo(options: GitRepoOptions): GitRepo {
     return removed.join('\n') + '\n'
   }
 
+  /** Removes the credentials files of RUNNER_TEMP that the checkout's config does not include (other checkouts'). */
+  async function scrubRunnerTemp(removed: string[]): Promise<void> {
+    if (options.runnerTemp === undefined) return
+    for (const file of await checkoutCredentialFiles(options.runnerTemp)) {
+      if (stash.some(s => s.kind === 'file' && s.path === file)) continue
+      const info = await stat(file)
+      stash.push({ kind: 'file', path: file, content: await readFile(file), mode: info.mode & 0o777 })
+      await unlink(file)
+      removed.push(`${path.basename(file)} (file)`)
+    }
+  }
+
   async function scrub(): Promise<string[]> {
     const common = await commonDir()
     const removed: string[] = []
     for (const file of await configFiles(common)) await scrubFile(file, removed)
+    await scrubRunnerTemp(removed)
     if (removed.length > 0) {
       log.info(
         `Removed persisted credentials from the checkout's git config for the agent's runs: ${removed.join(', ')}. ` +
@@ -509,6 +591,7 @@ export function createGitRepo(options: GitRepoOptions): GitRepo {
     if (!WORKTREE_NAME.test(name))
       throw new Error(`'${name}' cannot name a worktree (letters, digits, . _ -)`)
     await scrubCredentials()
+    if (options.guard) await options.guard.record(await commonDir())
     return serial(async () => {
       await ensureCommit(sha)
       const worktreePath = path.join(worktreesDir, name)
@@ -573,6 +656,23 @@ export function createGitRepo(options: GitRepoOptions): GitRepo {
     }
   }
 
+  async function filesAt(sha: string, paths: readonly string[]): Promise<Map<string, string | null>> {
+    if (!SHA.test(sha)) throw new Error(`'${sha}' is not a full commit SHA`)
+    const files = new Map<string, string | null>()
+    if (paths.length === 0) return files
+    await serial(() => ensureCommit(sha))
+    for (const file of paths) {
+      // `<sha>:<path>` names the blob in the commit's tree; a tree, a submodule or a missing path is no file
+      const type = await git(['cat-file', '-t', `${sha}:${file}`], { allowFailure: true })
+      if (type.exitCode !== 0 || text(type) !== 'blob') {
+        files.set(file, null)
+        continue
+      }
+      files.set(file, (await git(['cat-file', 'blob', `${sha}:${file}`])).stdout.toString('utf8'))
+    }
+    return files
+  }
+
   function scrubCredentials(): Promise<string[]> {
     if (!scrubbed) {
       scrubbed = serial(scrub)
@@ -635,6 +735,7 @@ export function createGitRepo(options: GitRepoOptions): GitRepo {
     worktreesDir,
     addWorktree,
     diff,
+    filesAt,
     scrubCredentials,
     restoreCredentials
   }

@@ -20,6 +20,8 @@ import { mkdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 import type { Lander, Log, PushOutcome } from '../ports.js'
 import { execGit, tail, type ExecGitOptions, type ExecGitResult } from './git-cli.js'
+import { compareWithPatch, parseRawChanges, patchTree } from '../domain/patch-tree.js'
+import { RunCompromised } from '../util/errors.js'
 
 export interface GitLanderOptions {
   /** the checkout (actions/checkout's working copy) */
@@ -38,6 +40,8 @@ export interface GitLanderOptions {
    * on that server: a push URL on another host fails without the token leaving the process.
    */
   serverUrl?: string
+  /** checked before every git command (git-state-guard.ts): a compromised run pushes nothing */
+  guard?: { assertUnchanged(): Promise<void> }
 }
 
 const SHA = /^([0-9a-f]{40}|[0-9a-f]{64})$/
@@ -85,6 +89,14 @@ class LandFailure extends Error {
   }
 }
 
+/** The action refuses to push what it was about to: the commit is not base + the measured diff. */
+class LandRefusal extends Error {
+  constructor(reason: string) {
+    super(reason)
+    this.name = 'LandRefusal'
+  }
+}
+
 export function createGitLander(options: GitLanderOptions): Lander {
   const dir = path.resolve(options.dir)
   const worktreesDir = path.resolve(options.worktreesDir)
@@ -110,7 +122,7 @@ export function createGitLander(options: GitLanderOptions): Lander {
   }
 
   const git = (args: string[], extra: Omit<ExecGitOptions, 'log' | 'cwd'> & { cwd?: string } = {}) =>
-    execGit(args, { cwd: dir, log: logged, ...extra })
+    execGit(args, { cwd: dir, log: logged, guard: options.guard, ...extra })
 
   /** One line of git's output for a reason: scrubbed, single-line, capped. */
   function gitSays(result: ExecGitResult, lines = 3): string {
@@ -302,6 +314,7 @@ export function createGitLander(options: GitLanderOptions): Lander {
         throw new LandFailure(`could not commit the fix for ${branch}: ${gitSays(committed)}`)
       }
       const sha = (await inWorktree(['rev-parse', '--verify', 'HEAD'])).stdout.toString('utf8').trim()
+      await checkCommitIsPatch(baseSha, sha, patch, inWorktree)
 
       const pushed = await inWorktree(
         [
@@ -335,6 +348,58 @@ export function createGitLander(options: GitLanderOptions): Lander {
       return await classifyPushFailure(pushed, url, branch, inWorktree)
     } finally {
       await removeWorktree(worktreePath)
+    }
+  }
+
+  /**
+   * The commit about to be pushed must hold exactly base + the measured diff: every path the patch touches with the
+   * blob id and mode the patch names, and nothing else. Anything a planted filter, attribute or replace ref made git
+   * write differently shows here, and the push is refused.
+   */
+  async function checkCommitIsPatch(
+    baseSha: string,
+    sha: string,
+    patch: string,
+    inWorktree: (args: string[], extra?: Omit<ExecGitOptions, 'log' | 'cwd'>) => Promise<ExecGitResult>
+  ): Promise<void> {
+    const expected = patchTree(patch)
+    if (!expected.ok)
+      throw new LandRefusal(`the measured diff cannot be checked against the commit: ${expected.reason}`)
+    const raw = await inWorktree([
+      'diff-tree',
+      '-r',
+      '-z',
+      '--raw',
+      '--no-renames',
+      '--full-index',
+      baseSha,
+      sha
+    ])
+    const fromBase = [...expected.paths.values()].flatMap(p => (p.kind === 'same-as-base' ? [p.path] : []))
+    const base = new Map<string, { blob: string; mode: string }>()
+    if (fromBase.length > 0) {
+      const listed = await inWorktree([
+        'ls-tree',
+        '-z',
+        '--full-tree',
+        baseSha,
+        '--',
+        ...fromBase.map(p => `:(literal)${p}`)
+      ])
+      for (const record of listed.stdout.toString('utf8').split('\0')) {
+        const m = /^(\d+) \w+ ([0-9a-f]+)\t(.*)$/s.exec(record)
+        if (m) base.set(m[3]!, { mode: m[1]!, blob: m[2]! })
+      }
+    }
+    const problems = compareWithPatch(
+      expected.paths,
+      parseRawChanges(raw.stdout.toString('utf8')),
+      p => base.get(p) ?? null
+    )
+    if (problems.length > 0) {
+      throw new LandRefusal(
+        `the commit for the fix is not base + the measured diff (${problems.slice(0, 3).join('; ')}${problems.length > 3 ? `; and ${problems.length - 3} more` : ''}): not pushed`
+      )
     }
   }
 
@@ -393,6 +458,11 @@ export function createGitLander(options: GitLanderOptions): Lander {
       try {
         return await land(request)
       } catch (error) {
+        if (error instanceof LandRefusal || error instanceof RunCompromised) {
+          const reason = scrub(error.message)
+          logged.warning(`Not pushed: ${reason}`)
+          return { kind: 'refused', reason }
+        }
         const auth = error instanceof LandFailure && error.auth
         const reason = scrub(error instanceof Error ? error.message : String(error))
           .replace(/\s+/g, ' ')

@@ -15,12 +15,10 @@
 // OpenAI keys among them), ACTIONS_* (ACTIONS_RUNTIME_TOKEN, ACTIONS_ID_TOKEN_REQUEST_*), RUNNER_*, and no other
 // name containing TOKEN, KEY, SECRET or PASSWORD.
 //
-// Isolation. The process environment is not the only way to a secret: a test the agent wrote runs as the same user
-// as the action, so without more it could read /proc/<the action's pid>/environ (INPUT_GITHUB-TOKEN ...) and send it
-// anywhere. So the command runs in fresh user, PID, mount and network namespaces (`unshare`, as Codex's own sandbox
-// needs unprivileged user namespaces too): it sees only its own processes in /proc, and no network but its own
-// loopback (brought up, so tests that open a local server still work). Where namespaces are not available the run
-// does not fall back to an unisolated one: it fails with what to do.
+// Isolation. The process environment is not the only way to a secret or to the next run: a test the agent wrote runs
+// as the same user as the action. So the command runs in the jail (jail.ts): the filesystem read-only but for the
+// worktree and a private temp dir and HOME, no network but its own loopback, no Unix socket, its own PID namespace.
+// Where the jail cannot be made the run does not fall back to an unjailed one: it fails with what to do.
 //
 // Output. stdout and stderr are kept together as a tail: the last 200 lines and at most 16 KB. The value of every
 // variable of options.env whose name contains TOKEN, KEY, SECRET or PASSWORD (INPUT_SENTRY-TOKEN, OPENAI_API_KEY ...;
@@ -30,6 +28,7 @@ import { spawn } from 'node:child_process'
 import { performance } from 'node:perf_hooks'
 import type { Log, TestRun, TestRunner } from '../ports.js'
 import { errorMessage } from '../util/errors.js'
+import { writeSeccomp, type Jail, type JailedCommand } from './jail.js'
 
 /** The only variables the test command inherits (plus CI=true). */
 export const TEST_ENV_ALLOW_LIST: readonly string[] = [
@@ -63,29 +62,9 @@ export interface TestRunnerOptions {
   log: Log
   /** default /bin/sh */
   shell?: string
-  /** 'namespaces' (default): run inside unshare, see above; 'none' only where the caller isolates it otherwise */
-  isolation?: 'namespaces' | 'none'
-  /** the unshare executable (default `unshare` on PATH) */
-  unshare?: string
+  /** where the command runs (jail.ts) */
+  jail: Jail
 }
-
-/** unshare's options: own user (mapped to root inside, so lo can be brought up), PID (+ /proc), mount and network. */
-const UNSHARE = [
-  'unshare',
-  '--user',
-  '--map-root-user',
-  '--net',
-  '--pid',
-  '--fork',
-  '--mount-proc',
-  '--kill-child',
-  '--'
-]
-
-const ISOLATION_ADVICE =
-  'the test command runs in its own user, PID and network namespaces, and this runner does not allow them: on ' +
-  "Ubuntu 24.04 run `sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0` before the action (Codex's " +
-  'sandbox needs the same), or check that `unshare` (util-linux) is installed'
 
 /** The environment the test command gets (see the top of this file). */
 export function testCommandEnv(env: NodeJS.ProcessEnv): Record<string, string> {
@@ -119,42 +98,19 @@ export function createTestRunner(options: TestRunnerOptions): TestRunner {
   const shell = options.shell ?? '/bin/sh'
   const env = testCommandEnv(options.env)
   const secrets = secretValues(options.env)
-  const isolated = (options.isolation ?? 'namespaces') === 'namespaces'
-  // The loopback interface of a new network namespace starts down; `ip` may be missing, which only matters to tests
-  // that listen on 127.0.0.1.
-  const argv = (command: string): [string, string[]] => {
-    const script = `exec 2>&1\n${isolated ? 'ip link set lo up >/dev/null 2>&1\n' : ''}${command}`
-    return isolated
-      ? [options.unshare ?? UNSHARE[0]!, [...UNSHARE.slice(1), shell, '-c', script]]
-      : [shell, ['-c', script]]
-  }
-  let isolationProblem: Promise<string | null> | undefined
-  const checkIsolation = (): Promise<string | null> =>
-    (isolationProblem ??= new Promise(resolve => {
-      const [cmd, args] = argv('true')
-      let err = ''
-      const probe = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
-      probe.stdout.on('data', (c: Buffer) => (err += c.toString()))
-      probe.stderr.on('data', (c: Buffer) => (err += c.toString()))
-      probe.on('error', e => resolve(`${errorMessage(e)}; ${ISOLATION_ADVICE}`))
-      probe.on('close', code =>
-        resolve(code === 0 ? null : `${err.trim().split('\n')[0] ?? ''}; ${ISOLATION_ADVICE}`)
-      )
-    }))
+  const { jail } = options
 
   return {
     async run({ command, cwd, timeoutMs }) {
-      if (isolated) {
-        const problem = await checkIsolation()
-        if (problem) {
-          log.warning(`The test command cannot run isolated: ${problem}`)
-          return {
-            passed: false,
-            exitCode: null,
-            timedOut: false,
-            logTail: `could not isolate the test command: ${problem}`,
-            durationMs: 0
-          }
+      const problem = await jail.check()
+      if (problem) {
+        log.warning(`The test command cannot run jailed: ${problem}`)
+        return {
+          passed: false,
+          exitCode: null,
+          timedOut: false,
+          logTail: `could not jail the test command: ${problem}`,
+          durationMs: 0
         }
       }
       const started = performance.now()
@@ -171,13 +127,20 @@ export function createTestRunner(options: TestRunnerOptions): TestRunner {
         let drainTimer: NodeJS.Timeout | undefined
 
         // `exec 2>&1` first: stderr joins stdout on one pipe, so the tail keeps the order a person would have seen
-        const [cmd, args] = argv(command)
-        const child = spawn(cmd, args, {
+        let jailed: JailedCommand
+        try {
+          jailed = jail.command([shell, '-c', `exec 2>&1\n${command}`], { writable: cwd })
+        } catch (error) {
+          resolve(notStarted(error, started, log))
+          return
+        }
+        const child = spawn(jailed.file, jailed.args, {
           cwd,
           env,
           detached: true,
-          stdio: ['ignore', 'pipe', 'pipe']
+          stdio: ['ignore', 'pipe', 'pipe', 'pipe']
         })
+        writeSeccomp(child.stdio[3], jailed.seccomp)
 
         const killGroup = (): void => {
           if (child.pid === undefined) return
@@ -223,8 +186,8 @@ export function createTestRunner(options: TestRunnerOptions): TestRunner {
           resolve(result)
         }
 
-        child.stdout.on('data', (chunk: Buffer) => output.push(chunk))
-        child.stderr.on('data', (chunk: Buffer) => output.push(chunk))
+        child.stdout!.on('data', (chunk: Buffer) => output.push(chunk))
+        child.stderr!.on('data', (chunk: Buffer) => output.push(chunk))
         child.on('error', error => {
           killGroup()
           finish(error)
@@ -236,8 +199,8 @@ export function createTestRunner(options: TestRunnerOptions): TestRunner {
           // background children of a command that has exited are not wanted; they would also hold the pipes open
           killGroup()
           drainTimer = setTimeout(() => {
-            child.stdout.destroy()
-            child.stderr.destroy()
+            child.stdout!.destroy()
+            child.stderr!.destroy()
             finish()
           }, DRAIN_MS)
         })
@@ -246,6 +209,17 @@ export function createTestRunner(options: TestRunnerOptions): TestRunner {
         })
       })
     }
+  }
+}
+
+function notStarted(error: unknown, started: number, log: Log): TestRun {
+  log.info(`The test command could not start: ${errorMessage(error)}`)
+  return {
+    passed: false,
+    exitCode: null,
+    timedOut: false,
+    logTail: `[the test command could not start: ${errorMessage(error)}]`,
+    durationMs: Math.round(performance.now() - started)
   }
 }
 

@@ -4,6 +4,8 @@
 // ever carries a secret value: reasons name the file and the rule, and a last pass strips any secret form from them.
 import picomatch from 'picomatch'
 import type { ChangedFile, WorktreeDiff } from '../ports.js'
+import { guardedScriptChanges, readPackageScripts, type ScriptChange } from './npm-scripts.js'
+import { applyHunks, blobId, headerPath, patchSections, unquote, type PatchSection } from './patch.js'
 import { oneLine } from './text.js'
 
 export type PolicyVerdict = { kind: 'allowed' } | { kind: 'rejected'; reasons: string[] }
@@ -21,6 +23,14 @@ export interface PolicyInput {
   existingTestFiles?: readonly string[]
   /** the action's own credential values (tokens, keys): none may appear in an added line, in any common encoding */
   secrets: readonly string[]
+  /**
+   * The text at the base commit of every path `baseFilesNeeded(diff)` names (null: no such file there), read by the
+   * caller from git. A package.json's scripts are compared between this text and the text the patch makes of it; a
+   * package.json whose base text is not given is refused.
+   */
+  baseFiles: ReadonlyMap<string, string | null>
+  /** the action's test-command: the npm scripts it names are guarded like the `test` script (optional) */
+  testCommand?: string | null
 }
 
 /** Paths that look like tests: changing or removing one is not allowed, adding one is welcome. */
@@ -82,7 +92,8 @@ export function checkPolicy(input: PolicyInput): PolicyVerdict {
     ...files.flatMap(file => fileReasons(file, rules)),
     ...secretPathReasons(files, forms),
     ...addedLineReasons(input.diff.patch, forms),
-    ...scriptReasons(input.diff.patch)
+    ...scriptReasons(input.diff.patch),
+    ...packageJsonReasons(input, files)
   ].map(reason => redacted(reason, forms))
   return reasons.length === 0 ? { kind: 'allowed' } : { kind: 'rejected', reasons }
 }
@@ -191,7 +202,8 @@ const base64url = (text: string) => text.replace(/\+/g, '-').replace(/\//g, '_')
 /**
  * The forms in which a secret can be written: verbatim, URL-encoded, and base64 / base64url. Base64 is taken at each
  * of the three byte alignments with the characters that depend on neighbouring bytes cut off, so that the value is
- * found also inside a longer encoded string such as the `x-access-token:<token>` of a Basic auth header.
+ * found also inside a longer encoded string such as the `x-access-token:<token>` of a Basic auth header; that
+ * credential and its whole `AUTHORIZATION: basic …` header are forms of their own too.
  */
 export function secretForms(secrets: readonly string[]): SecretForm[] {
   const forms = new Map<string, string>()
@@ -214,6 +226,12 @@ export function secretForms(secrets: readonly string[]): SecretForm[] {
     // the padded form of the whole value, so a short secret's standalone encoding is found too
     add(base64(bytes), 'base64-encoded')
     add(base64url(base64(bytes)).replace(/=+$/, ''), 'base64-encoded')
+    // the Basic credential git sends for a GitHub token (actions/checkout's extraheader), and the whole header: found
+    // above already, by the aligned cores; listed whole so that redaction leaves no part of them behind
+    const basic = base64(Buffer.from(`x-access-token:${value}`, 'utf8'))
+    add(`AUTHORIZATION: basic ${basic}`, 'base64-encoded')
+    add(basic, 'base64-encoded')
+    add(basic.replace(/=+$/, ''), 'base64-encoded')
   }
   // longest first, so that redaction removes a whole form before any part of it
   return [...forms]
@@ -339,32 +357,6 @@ export function patchTouches(patch: string): { sections: number; paths: Set<stri
   return { sections, paths }
 }
 
-/** The path of a '+++ ' header: C-quoted when it holds special characters, with a b/ prefix; null for /dev/null. */
-function headerPath(text: string): string | null {
-  const trimmed = text.startsWith('"') ? text : text.replace(/\t.*$/, '')
-  if (trimmed === '/dev/null' || trimmed === '') return null
-  const path = trimmed.startsWith('"') ? unquote(trimmed) : trimmed
-  return path.startsWith('b/') ? path.slice(2) : path
-}
-
-/** Undoes git's C-style quoting ("a\303\251b", \t, \n, \", \\). */
-function unquote(quoted: string): string {
-  const body = quoted.replace(/^"|"(?:\t.*)?$/g, '')
-  const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', f: '\f', v: '\v' }
-  const parts: Buffer[] = []
-  let last = 0
-  for (const match of body.matchAll(/\\([0-7]{3}|[\s\S])/g)) {
-    parts.push(Buffer.from(body.slice(last, match.index), 'utf8'))
-    const code = match[1]!
-    parts.push(
-      code.length === 3 ? Buffer.from([parseInt(code, 8)]) : Buffer.from(simple[code] ?? code, 'utf8')
-    )
-    last = match.index + match[0].length
-  }
-  parts.push(Buffer.from(body.slice(last), 'utf8'))
-  return Buffer.concat(parts).toString('utf8')
-}
-
 function addedLineReasons(patch: string, forms: SecretForm[]): string[] {
   // file -> finding -> line numbers, in the patch's order
   const findings = new Map<string, Map<string, (number | null)[]>>()
@@ -403,16 +395,10 @@ const DOWNLOAD_TO_SHELL: readonly RegExp[] = [
   /\b(?:iex|Invoke-Expression)\b[^\n]*\b(?:iwr|irm|Invoke-WebRequest|Invoke-RestMethod|DownloadString)\b/i
 ]
 
-/** npm scripts that decide what `npm test` runs, or that run on every install (CI, reviewers' machines). */
-const NPM_GUARDED_SCRIPT =
-  /^\s*"((?:pre|post)?test|(?:pre|post)?install|prepare|prepublish(?:Only)?|(?:pre|post)?pack)"\s*:/
-
-const isPackageJson = (file: string) => /(?:^|\/)package\.json$/.test(file)
-
 /**
- * Added lines that pipe a download into a shell (in any file: a script, a Dockerfile, a workflow-like config), and
- * package.json lines that change the test script or add an install hook. A fix never needs either, and both turn
- * a pull request into code that runs where nobody looked (or into tests that test nothing).
+ * Added lines that pipe a download into a shell (in any file: a script, a Dockerfile, a workflow-like config). A fix
+ * never needs one, and it turns a pull request into code that runs where nobody looked. (package.json scripts are
+ * compared as objects, by packageJsonReasons.)
  */
 export function scriptReasons(patch: string): string[] {
   const findings = new Map<string, (number | null)[]>()
@@ -425,15 +411,138 @@ export function scriptReasons(patch: string): string[] {
         line
       )
     }
-    const script = isPackageJson(file) ? NPM_GUARDED_SCRIPT.exec(text)?.[1] : undefined
-    if (script !== undefined) {
-      const why = /test/.test(script)
-        ? "it decides what the action's test run and CI test; not allowed"
-        : 'it runs on every install; not allowed'
-      note(`${shown(file)} sets the npm "${shown(script)}" script (${why})`, line)
-    }
   }
   return [...findings].map(([reason, lines]) => `${reason}${lineList(lines)}`)
+}
+
+// ---- package.json: the scripts npm runs, compared as parsed objects between the base and the fix ----
+
+const isPackageJson = (file: string) => /(?:^|\/)package\.json$/.test(file)
+
+/**
+ * The paths whose text at the base commit checkPolicy needs (its `baseFiles`): every package.json the diff touches,
+ * on either side of a rename, and the file a package.json is renamed or copied from.
+ */
+export function baseFilesNeeded(diff: WorktreeDiff): string[] {
+  const sections = patchSections(diff.patch)
+  const paths = packageJsonPaths(diff.files.map(normalised), sections)
+  for (const { source, target } of sections) {
+    if (source !== null && target !== null && isPackageJson(target)) paths.add(source)
+  }
+  return [...paths]
+}
+
+/** Every package.json the diff touches, on either side of a rename, by the file list and by the patch. */
+function packageJsonPaths(files: ChangedFile[], sections: PatchSection[]): Set<string> {
+  const paths = new Set<string>()
+  const note = (path: string | null | undefined) => {
+    if (typeof path === 'string' && isPackageJson(path)) paths.add(path)
+  }
+  for (const file of files) [file.oldPath, file.path].forEach(note)
+  for (const { source, target } of sections) [source, target].forEach(note)
+  return paths
+}
+
+const SCRIPT_WHY: Record<ScriptChange['kind'], string> = {
+  test: "it decides what the action's test run and CI test; not allowed",
+  install: 'it runs on every install; not allowed'
+}
+
+/**
+ * Every package.json the patch touches, read as npm reads it before and after: a change to a script that decides what
+ * the tests run or that runs on install (added, removed or given another value) is refused, and so is a package.json
+ * that does not parse, that has a script name twice, or whose new text cannot be followed from the patch.
+ */
+function packageJsonReasons(input: PolicyInput, files: ChangedFile[]): string[] {
+  const sections = patchSections(input.diff.patch)
+  const reasons: string[] = []
+  const paths = packageJsonPaths(files, sections)
+  if (sections.some(s => s.source === null && s.target === null)) {
+    reasons.push('the patch has a section that names no file (it cannot be checked; not allowed)')
+  }
+  for (const path of paths) {
+    const versions = packageJsonVersions(path, sections, input.baseFiles)
+    if (versions.kind === 'unknown') {
+      reasons.push(`${shown(path)}: ${versions.why} (its npm scripts cannot be compared; not allowed)`)
+      continue
+    }
+    const base = versions.base === null ? null : readPackageScripts(versions.base)
+    const fix = versions.fix === null ? null : readPackageScripts(versions.fix)
+    if (base?.kind === 'invalid') {
+      reasons.push(
+        `${shown(path)} is not valid JSON at the base commit (its npm scripts cannot be compared; not allowed)`
+      )
+    }
+    if (fix?.kind === 'invalid') {
+      reasons.push(`${shown(path)} is not valid JSON after the change (npm could not read it; not allowed)`)
+    }
+    if (base?.kind === 'invalid' || fix?.kind === 'invalid') continue
+    if (fix?.scriptsTwice) {
+      reasons.push(
+        `${shown(path)} has the key "scripts" twice (npm reads the last, a reviewer may read the first; not allowed)`
+      )
+    }
+    for (const [name, lines] of fix?.lines ?? []) {
+      if (lines.length > 1) {
+        reasons.push(
+          `${shown(path)} has the npm script "${shown(name)}" twice (npm runs the last, a reviewer may read the first; not allowed)${lineList(lines)}`
+        )
+      }
+    }
+    const changes = guardedScriptChanges(
+      base?.scripts ?? new Map(),
+      fix?.scripts ?? new Map(),
+      input.testCommand ?? null
+    )
+    for (const { name, change, kind, via } of changes) {
+      const verb = change === 'set' ? 'sets' : 'removes'
+      const runs =
+        via === null ? '' : via === 'test-command' ? 'test-command runs it; ' : `"${shown(via)}" runs it; `
+      const where = change === 'set' ? lineList(fix?.lines.get(name)?.slice(-1) ?? []) : ''
+      reasons.push(
+        `${shown(path)} ${verb} the npm "${shown(name)}" script (${runs}${SCRIPT_WHY[kind]})${where}`
+      )
+    }
+  }
+  return reasons
+}
+
+type Versions = { kind: 'known'; base: string | null; fix: string | null } | { kind: 'unknown'; why: string }
+
+/** A path's text at the base and after the patch (null: no file), or why it cannot be known. */
+function packageJsonVersions(
+  path: string,
+  sections: PatchSection[],
+  baseFiles: ReadonlyMap<string, string | null>
+): Versions {
+  const writes = sections.filter(s => s.target === path)
+  const touches = sections.filter(s => s.source === path || s.target === path)
+  const notRead = { kind: 'unknown', why: 'its text at the base commit was not read' } as const
+  // git apply refuses to create a file that exists, so a created file had no base text
+  const created = writes.length === 1 && writes[0]!.source === null && !baseFiles.has(path)
+  const base = created ? null : baseFiles.get(path)
+  if (base === undefined) return notRead
+  if (writes.length > 1) return { kind: 'unknown', why: 'the patch writes it more than once' }
+  const write = writes[0]
+  if (write === undefined) {
+    if (touches.some(s => s.removesSource)) return { kind: 'known', base, fix: null }
+    if (touches.length === 0) return { kind: 'unknown', why: 'the patch has no section for it' }
+    return { kind: 'known', base, fix: base } // copied from, unchanged
+  }
+  if (write.opaque) return { kind: 'unknown', why: 'the patch does not show its new text' }
+  const old = write.source === null ? '' : write.source === path ? base : baseFiles.get(write.source)
+  if (old === undefined) return { kind: 'unknown', why: `the text of ${shown(write.source!)} was not read` }
+  if (old === null)
+    return { kind: 'unknown', why: 'the patch changes a file that the base commit does not have' }
+  const fix = applyHunks(old, write.hunks)
+  if (fix === null) return { kind: 'unknown', why: 'the patch does not apply to its text at the base commit' }
+  // the text read here is the blob the patch says it makes (and land checks the pushed commit against that blob)
+  const named = write.newBlob
+  if (named !== null && !/^0+$/.test(named)) {
+    if (!blobId(fix, named.length === 64 ? 'sha256' : 'sha1').startsWith(named))
+      return { kind: 'unknown', why: "the patch's lines for it do not make the blob its index line names" }
+  }
+  return { kind: 'known', base, fix }
 }
 
 function lineList(lines: (number | null)[]): string {

@@ -1,9 +1,13 @@
 // Pure: the commit message, PR title and PR body of a fix. Every text from Sentry or the model is attacker-controlled
 // (Sentry DSNs are public, the model reads event text): it is stripped of invisible characters, HTML-escaped, its
-// Markdown links/images and @mentions defused, its closing keywords defused, and capped. Only the action's own values
-// (Sentry ids, branch, run URL, action SHA, the pushed commit's SHA) reach the machine-readable trailer, which the
-// fix-quality ledger (domain/ledger.ts) reads back.
+// Markdown links/images, @mentions and GitHub references (#N, owner/repo#N, GH-N, owner/repo@sha, issue, PR,
+// discussion and commit URLs: domain/github-references.ts) defused, its closing keywords defused, and capped. Only
+// the action's own values (Sentry ids, branch, run URL, action SHA, the pushed commit's SHA) reach the
+// machine-readable trailer, which the fix-quality ledger (domain/ledger.ts) reads back. The action's own links (the
+// Sentry permalink, the regressed-from PR, the run) are written by this module around the inert text, never through
+// it.
 import type { IssueFacts, SentryFixResult } from '../schemas.js'
+import { REFERENCE_SOURCE, defuseReferences } from './github-references.js'
 import { cap, oneLine, stripInvisible } from './text.js'
 
 /** GitHub rejects PR bodies over 65,536 characters; stay well under it (UTF-16 units, so never under-counted). */
@@ -120,19 +124,27 @@ function escapePlain(text: string): string {
 
 // A GitHub mention: @user or @org/team, not preceded by a word character (then it is an e-mail address).
 const MENTION = /@[A-Za-z0-9][A-Za-z0-9-]*(?:\/[A-Za-z0-9_.-]*[A-Za-z0-9_-])?/g
+// What becomes a code span: a GitHub reference (it starts with no '@') or a mention (it starts with '@').
+const CODE_SPANNED = new RegExp(`${REFERENCE_SOURCE}|${MENTION.source}`, 'gi')
 
 /**
- * One line of untrusted text as inert Markdown. A mention becomes a code span (`@octocat`): GitHub does not mention
- * inside code, and unlike a zero-width joiner it stays visible and searchable. Any other '@' becomes &#64;.
+ * One line of untrusted text as inert Markdown. A mention (`@octocat`) and a GitHub reference (`#12`,
+ * `acme/other#2`, `GH-7`, `acme/other@1a2b3c4`, `https://github.com/acme/other/issues/5`) become code spans: GitHub
+ * neither mentions, links nor posts a cross-reference backlink inside code, and unlike a zero-width joiner the text
+ * stays visible, readable, copyable and searchable. A backslash or an entity (`\#12`, `&#35;12`) is not relied on
+ * for a reference: both are reported to still link (cmark-gfm issue 181). Any other '@' becomes &#64;.
  */
 function inertLine(line: string): string {
   let out = ''
   let last = 0
-  for (const match of line.matchAll(MENTION)) {
+  for (const match of line.matchAll(CODE_SPANNED)) {
     const at = match.index
-    const before = line.charAt(at - 1)
-    if (/[A-Za-z0-9_`]/.test(before)) continue
-    out += escapePlain(line.slice(last, at)) + '`' + match[0] + '`'
+    if (match[0].startsWith('@') && /[A-Za-z0-9_`]/.test(line.charAt(at - 1))) continue
+    // A span right after another joins it: `a``b` would read as one span fenced by double backticks.
+    const joins = at === last && out.endsWith('`')
+    out = joins
+      ? `${out.slice(0, -1)}${match[0]}\``
+      : `${out}${escapePlain(line.slice(last, at))}\`${match[0]}\``
     last = at + match[0].length
   }
   out += escapePlain(line.slice(last))
@@ -155,9 +167,12 @@ export function inertProse(text: string, max: number): string {
   return lines.join('\n').trim()
 }
 
-/** One line of untrusted text as inert Markdown. */
+/**
+ * One line of untrusted text as inert Markdown. Invisible characters go first: one could split a closing keyword
+ * that oneLine would then join up again.
+ */
 export function inertText(text: string, max: number): string {
-  return inertLine(oneLine(defuseClosingKeywords(text), max))
+  return inertLine(oneLine(defuseClosingKeywords(stripInvisible(text)), max))
 }
 
 /**
@@ -168,6 +183,15 @@ export function defuseMentions(text: string): string {
   return text.replace(MENTION, (match: string, at: number) =>
     /[A-Za-z0-9_]/.test(text.charAt(at - 1)) ? match : `\uff20${match.slice(1)}`
   )
+}
+
+/**
+ * Untrusted text as one line of plain text (a commit message, a PR title): no closing keyword, mention or GitHub
+ * reference. Invisible characters are removed first, so none can split a keyword, a mention or a reference that
+ * oneLine would then join up again.
+ */
+function plainText(text: string, max: number): string {
+  return oneLine(defuseReferences(defuseMentions(defuseClosingKeywords(stripInvisible(text)))), max)
 }
 
 /** A table cell: inert, a dash when empty. Pipes are entities, which GFM does not split cells on. */
@@ -222,7 +246,7 @@ function dateCell(iso: string): string {
 export function commitSubject(input: { shortId: string; summary: string }): string {
   const prefix = `fix: resolve ${oneLine(input.shortId, 60)}`
   const room = SUBJECT_MAX - Array.from(prefix).length - 3
-  const summary = room > 1 ? oneLine(defuseMentions(defuseClosingKeywords(input.summary)), room) : ''
+  const summary = room > 1 ? plainText(input.summary, room) : ''
   return summary === '' ? cap(prefix, SUBJECT_MAX) : `${prefix} — ${summary}`
 }
 
@@ -245,7 +269,7 @@ function wrap(text: string, width: number): string {
  */
 export function commitMessage(input: CommitInput): string {
   const subject = commitSubject(input)
-  const rootCause = oneLine(defuseMentions(defuseClosingKeywords(input.rootCause)), ROOT_CAUSE_COMMIT_MAX)
+  const rootCause = plainText(input.rootCause, ROOT_CAUSE_COMMIT_MAX)
   const paragraphs = [subject]
   if (rootCause !== '') paragraphs.push(wrap(rootCause, 72))
   const url = safeUrl(input.permalink)
@@ -435,6 +459,8 @@ export function prBody(input: PrBodyInput): string {
   }
   const marker = `\n\n${TRUNCATED}\n`
   let cut = body.slice(0, room - marker.length)
+  // Never end inside a line: half a code span (`acme/other#1) would leave its reference live.
+  if (cut.lastIndexOf('\n') > 0) cut = cut.slice(0, cut.lastIndexOf('\n'))
   // Never end inside a surrogate pair or an entity.
   if (/[\ud800-\udbff]$/.test(cut)) cut = cut.slice(0, -1)
   cut = cut.replace(/&[#\w]*$/, '')

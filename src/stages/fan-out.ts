@@ -7,13 +7,15 @@ import type {
   Handoffs,
   Lander,
   Log,
+  Repo,
   RunFiles,
-  SentryApi
+  SentryApi,
+  WorktreeDiff
 } from '../ports.js'
 import { Plan, type PlanIssue } from '../schemas.js'
 import type { Settings } from '../settings.js'
 import type { CandidateOutcome } from '../domain/summary.js'
-import { checkPolicy } from '../domain/policy.js'
+import { baseFilesNeeded, checkPolicy } from '../domain/policy.js'
 import { oneLine } from '../domain/text.js'
 import { errorMessage } from '../util/errors.js'
 import { runPlan } from './plan.js'
@@ -141,6 +143,11 @@ export interface LandStageDeps {
   log: Log
   handoffs: Handoffs
   secrets: string[]
+  /**
+   * The checkout (at base-sha, or able to fetch it), for the policy's look at a package.json at the base commit.
+   * Without it, a fix that touches a package.json is refused.
+   */
+  repo?: Pick<Repo, 'filesAt'>
 }
 
 /**
@@ -196,7 +203,9 @@ export async function landPlan(
         denyPaths: settings.policy.denyPaths,
         maxChangedFiles: settings.policy.maxChangedFiles,
         maxChangedLines: settings.policy.maxChangedLines,
-        secrets: deps.secrets
+        secrets: deps.secrets,
+        baseFiles: await baseFilesOf(handed.fix.diff, plan.base.sha, deps),
+        testCommand: settings.agent.testCommand
       })
       if (policy.kind === 'rejected') {
         return { ...worked, disposition: 'policy-rejected', reason: `policy: ${policy.reasons.join('; ')}` }
@@ -215,6 +224,24 @@ export async function landPlan(
     outcomes.set(shortId, outcome)
   }
   return { plan, outcomes, reported: plan.issues }
+}
+
+/** The base text of what the policy needs; on failure none (the policy then refuses a package.json change). */
+async function baseFilesOf(
+  diff: WorktreeDiff,
+  baseSha: string,
+  deps: Pick<LandStageDeps, 'repo' | 'log'>
+): Promise<ReadonlyMap<string, string | null>> {
+  const paths = baseFilesNeeded(diff)
+  if (paths.length === 0 || !deps.repo) return new Map()
+  try {
+    return await deps.repo.filesAt(baseSha, paths)
+  } catch (error) {
+    deps.log.warning(
+      `Could not read ${oneLine(paths.join(', '), 200)} at the base commit: ${errorMessage(error)}`
+    )
+    return new Map()
+  }
 }
 
 async function readHandoff(

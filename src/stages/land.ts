@@ -53,6 +53,7 @@ export async function landFix(
         reason: `branch ${branch} appeared while this run worked; it was not overwritten`
       })
     }
+    if (pushed.kind === 'refused') return outcome({ disposition: 'policy-rejected', reason: pushed.reason })
     if (pushed.kind === 'failed')
       return outcome({ disposition: 'agent-failed', reason: `push failed: ${pushed.reason}` })
     deps.log.info(`${facts.short_id}: pushed ${branch} at ${pushed.sha}`)

@@ -16,11 +16,11 @@ import type { IssueSummary, MeasuredTests, Plan, PlanIssue, SentryFixResult, Tok
 import type { Settings } from '../settings.js'
 import { ZERO_USAGE, addUsage, type CandidateOutcome } from '../domain/summary.js'
 import { judgeAgentRun } from '../domain/judge.js'
-import { checkPolicy, redactSecrets } from '../domain/policy.js'
+import { baseFilesNeeded, checkPolicy, redactSecrets } from '../domain/policy.js'
 import { buildPrompt, extractDigest } from '../domain/prompt.js'
 import { buildFollowUpPrompt } from '../domain/prompt-followup.js'
 import { cap, oneLine } from '../domain/text.js'
-import { errorMessage } from '../util/errors.js'
+import { errorMessage, RunCompromised } from '../util/errors.js'
 
 export interface WorkDeps {
   sentry: Pick<SentryApi, 'issueEvidence'>
@@ -128,7 +128,9 @@ export async function workIssue(
         denyPaths: settings.policy.denyPaths,
         maxChangedFiles: settings.policy.maxChangedFiles,
         maxChangedLines: settings.policy.maxChangedLines,
-        secrets: deps.secrets
+        secrets: deps.secrets,
+        baseFiles: await deps.repo.filesAt(plan.base.sha, baseFilesNeeded(fix)),
+        testCommand: settings.agent.testCommand
       })
       if (policy.kind === 'rejected') {
         deps.log.info(`${shortId}: policy-rejected — ${policy.reasons.join('; ')}`)
@@ -172,6 +174,10 @@ export async function workIssue(
       })
     }
   } catch (error) {
+    if (error instanceof RunCompromised) {
+      deps.log.warning(`${shortId}: ${error.message}`)
+      return end({ disposition: 'policy-rejected', reason: error.message })
+    }
     deps.log.warning(`${shortId}: ${errorMessage(error)}`)
     return end({ disposition: 'agent-failed', reason: errorMessage(error) })
   }

@@ -8,3 +8,14 @@ export function errorMessage(error: unknown): string {
     return String(error)
   }
 }
+
+/**
+ * The run is compromised: state the action relies on changed after code from a fix ran (git-state-guard.ts). The
+ * stages end the issue at hand `policy-rejected` with this message, and the step fails.
+ */
+export class RunCompromised extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'RunCompromised'
+  }
+}

@@ -1,0 +1,51 @@
+// Pure: GitHub references in untrusted text. GitHub links each of these and, for an issue, a pull request or a
+// discussion, posts a "mentioned this" backlink into its timeline, in whatever repository it names; so model or
+// Sentry text in the action's PR or commit could spam other projects from them:
+//   #N, owner#N, owner/repo#N; GH-N (any case); owner@sha, owner/repo@sha (7 to 40 hex digits); and a URL
+//   (http(s):// or www.) of an issue, a pull request, a discussion or a commit of any repository.
+// URLs are matched by their path on ANY host, not only github.com: a GitHub Enterprise Server links URLs of its own
+// host, and the commit message and the PR title are built without knowing the server URL. A non-GitHub URL of the
+// same shape is made inert too, which costs only its link.
+//
+// The matching is deliberately wider than GitHub's (any `#<digit>`, a token before it of any word characters): more
+// text made inert is harmless, a reference missed is not. How a match is made inert is the caller's choice: in
+// Markdown, a code span (pr-text.ts, inertLine); in plain text, a look-alike character (defuseReferences below).
+
+// GitHub's autolinker ends a URL before trailing punctuation, so the match does too (that punctuation stays prose).
+// It links `www.` only where a word starts, which also keeps "www.www.www…" from being rescanned at every "www.".
+const URL_SCHEME = String.raw`(?:https?:\/\/|(?<![a-z0-9.-])www\.)`
+const URL_PATH = String.raw`[^\s/\`|<>\\]+\/[\w.%-]+\/[\w.%-]+\/(?:issues|pulls?|discussions|commits?)\/`
+const URL_TAIL = String.raw`(?:[^\s\`|<>\\]*[^\s\`|<>\\.,:;!?'"*_~)\]}])?`
+const URL_REF = URL_SCHEME + URL_PATH + URL_TAIL
+// The owner/repo token starts where a word starts (a long word is then scanned once, not once per character).
+const OWNER_REPO = String.raw`(?<![\w.-])[\w.-]+(?:\/[\w.-]+)?`
+const SHA_REF = String.raw`${OWNER_REPO}@[0-9a-f]{7,40}`
+const NUMBER_REF = String.raw`(?:${OWNER_REPO})?#\d+`
+const GH_REF = String.raw`(?<![a-z0-9])gh-\d+`
+
+/**
+ * Every reference in a text (global, case-insensitive). No match holds a backtick, a pipe, a backslash or white
+ * space, so a match fits in a one-backtick code span, even in a table cell.
+ */
+export const REFERENCE_SOURCE = `${URL_REF}|${SHA_REF}|${NUMBER_REF}|${GH_REF}`
+const REFERENCE = new RegExp(REFERENCE_SOURCE, 'gi')
+const URL_START = /^(?:https?:\/\/|www\.)/i
+
+/**
+ * Plain text (a commit message, a PR title: no Markdown, so neither a code span nor an escape) without a GitHub
+ * reference. The character that makes each one a reference becomes a visible look-alike, as defuseMentions does with
+ * '＠': `#` becomes '＃' (U+FF03), the `@` before a SHA '＠' (U+FF20), the hyphen of GH-N the non-breaking hyphen
+ * U+2011, and a URL loses its autolink: the ':' of `://` becomes '：' (U+FF1A), the '.' of `www.` '．' (U+FF0E).
+ * The text reads the same; a zero-width character would be invisible to a reviewer, and it is what stripInvisible
+ * removes. Remove invisible characters BEFORE this: one inside a reference would hide it here and close up later.
+ */
+export function defuseReferences(text: string): string {
+  return text.replace(REFERENCE, ref =>
+    URL_START.test(ref)
+      ? ref.replace(/^(https?):\/\//i, '$1\uff1a//').replace(/^(www)\./i, '$1\uff0e')
+      : ref
+          .replace(/#/g, '\uff03')
+          .replace(/@/g, '\uff20')
+          .replace(/^(gh)-/i, '$1\u2011')
+  )
+}
