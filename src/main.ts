@@ -12,7 +12,7 @@ import { createHandoffs } from './adapters/handoff-artifacts.js'
 import { createActionsLog } from './adapters/actions-log.js'
 import { createRunFiles } from './adapters/run-files.js'
 import { checkCodexSandbox, createCodexAgent, installCodex, installSentryMcp } from './adapters/codex-cli.js'
-import { pinFiles, pinProblem } from './adapters/pinned-files.js'
+import { pinFiles, pinProblem, type PinnedFiles } from './adapters/pinned-files.js'
 import { createGitRepo } from './adapters/git-cli.js'
 import { readCheckoutTokens } from './adapters/git-credentials.js'
 import { createGitLander, tokenForms } from './adapters/git-land.js'
@@ -21,7 +21,7 @@ import { createGitHubLedger } from './adapters/github-ledger.js'
 import { createTestRunner } from './adapters/test-runner.js'
 import { createJail, type Jail } from './adapters/jail.js'
 import { createGitStateGuard } from './adapters/git-state-guard.js'
-import type { Agent, Log } from './ports.js'
+import type { Agent, Log, TestRunner } from './ports.js'
 import { renderJobSummary } from './domain/report-markdown.js'
 import { historyOutputs } from './domain/report-history.js'
 import { checkPlatform } from './domain/platform.js'
@@ -140,7 +140,7 @@ async function runWired(settings: Settings, context: RunContext): Promise<RunRep
           // Without an agent every candidate ends agent-failed with this reason; the summary is still written.
           const reason = `the agent could not be set up: ${errorMessage(error)}`
           log.warning(reason)
-          return { agent: unavailableAgent(reason) }
+          return { agent: unavailableAgent(reason), tests: unavailableTests(reason) }
         }
       )
     : {}
@@ -178,6 +178,24 @@ async function runWired(settings: Settings, context: RunContext): Promise<RunRep
   )
 }
 
+/**
+ * Test hook (docs/faults.md): the bubblewrap to jail the test command with when the codex under test (a fake one,
+ * through the codex-path hook) bundles none. Pinned like the bundled one.
+ */
+export const BWRAP_PATH_ENV = 'SENTRY_CODEX_TRIAGE_BWRAP_PATH'
+
+async function hookedBwrap(env: NodeJS.ProcessEnv): Promise<{ path: string; pinned: PinnedFiles } | null> {
+  const file = env[BWRAP_PATH_ENV]
+  if (!file) return null
+  return { path: file, pinned: await pinFiles({ label: 'bubblewrap (test hook)', files: [file] }) }
+}
+
+function unavailableTests(reason: string): TestRunner {
+  return {
+    run: async () => ({ passed: false, exitCode: null, timedOut: false, logTail: reason, durationMs: 0 })
+  }
+}
+
 /** The action's own commit, when the workflow pinned it by SHA (`uses: owner/repo@<sha>`); null for a tag or branch. */
 function actionSha(env: NodeJS.ProcessEnv): string | null {
   const ref = env.GITHUB_ACTION_REF ?? ''
@@ -208,7 +226,7 @@ interface AgentParts {
 async function wireAgent(settings: Settings, runDir: string, log: Log): Promise<AgentParts> {
   return log.group('Set up the agent', async () => {
     const codex = await installCodex({ version: settings.agent.codexVersion, log })
-    const bwrap = codex.bwrap
+    const bwrap = codex.bwrap ?? (await hookedBwrap(process.env))
     if (!bwrap) {
       throw new Error(
         `the installed codex ${settings.agent.codexVersion} has no bundled bubblewrap (codex-resources/bwrap), which ` +

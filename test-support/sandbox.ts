@@ -10,6 +10,7 @@ import { createSampleCheckout, type SampleCheckout } from './sample-repo.js'
 import { startFakeModel, type FakeModel, type ModelScript } from './fake-model.js'
 import { sampleModel } from './agent-scripts.js'
 import { ROOT } from './action-process.js'
+import { bundledBwrap } from './jail.js'
 
 const exec = promisify(execFile)
 
@@ -114,6 +115,8 @@ export async function startAgentSandbox(
     env: {
       ...base.env,
       SENTRY_CODEX_TRIAGE_CODEX_PATH: path.join(ROOT, 'node_modules/@openai/codex/bin/codex.js'),
+      // used only when the codex under test (a fake, in the fault suite) bundles no bubblewrap
+      SENTRY_CODEX_TRIAGE_BWRAP_PATH: bundledBwrap(),
       SENTRY_CODEX_TRIAGE_MCP_ENTRY: path.join(ROOT, 'node_modules/@sentry/mcp-server/dist/index.js'),
       // The sandbox's git remote is on 127.0.0.1, not on GITHUB_SERVER_URL's host.
       SENTRY_CODEX_TRIAGE_PUSH_ANY_HOST: '1'
