@@ -133,17 +133,26 @@ async function runWired(settings: Settings, context: RunContext): Promise<RunRep
           })
         }
       : {}
-  const agentDeps = AGENT_MODES.includes(settings.mode)
+  const agentParts = AGENT_MODES.includes(settings.mode)
     ? await wireAgent(settings, runDir, log).then(
-        ({ agent, jail }) => ({ agent, tests: createTestRunner({ env: process.env, log, jail }) }),
+        ({ agent, jail, pinned }) => ({
+          agent,
+          tests: createTestRunner({ env: process.env, log, jail }),
+          pinned
+        }),
         error => {
           // Without an agent every candidate ends agent-failed with this reason; the summary is still written.
           const reason = `the agent could not be set up: ${errorMessage(error)}`
           log.warning(reason)
-          return { agent: unavailableAgent(reason), tests: unavailableTests(reason) }
+          return {
+            agent: unavailableAgent(reason),
+            tests: unavailableTests(reason),
+            pinned: [] as PinnedFiles[]
+          }
         }
       )
-    : {}
+    : null
+  const { pinned = [], ...agentDeps } = agentParts ?? {}
   return runPipeline(
     settings,
     {
@@ -173,7 +182,10 @@ async function runWired(settings: Settings, context: RunContext): Promise<RunRep
       ...landDeps,
       ...checkout,
       ...agentDeps,
-      integrity: guard
+      integrity: {
+        // the git state, then the programs the action installed: a change to either means code from a fix got out
+        compromised: async () => guard.compromised() ?? (await pinProblem(pinned))
+      }
     }
   )
 }
@@ -221,6 +233,8 @@ function unavailableAgent(reason: string): Agent {
 interface AgentParts {
   agent: Agent
   jail: Jail
+  /** every program set pinned at install, checked once more when the run ends */
+  pinned: PinnedFiles[]
 }
 
 async function wireAgent(settings: Settings, runDir: string, log: Log): Promise<AgentParts> {
@@ -266,7 +280,7 @@ async function wireAgent(settings: Settings, runDir: string, log: Log): Promise<
       log,
       extraArgs: settings.agent.codexArgs
     })
-    return { agent, jail }
+    return { agent, jail, pinned: [codex.pinned, mcp.pinned, node, bwrap.pinned] }
   })
 }
 

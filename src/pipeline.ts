@@ -65,7 +65,7 @@ export interface PipelineDeps {
    * Whether the run is compromised: state the action relies on changed after code from a fix ran
    * (git-state-guard.ts). Such a run still writes its summary, and the step fails with the reason.
    */
-  integrity?: { compromised(): string | null }
+  integrity?: { compromised(): Promise<string | null> }
 }
 
 export interface RunIdentity {
@@ -127,7 +127,7 @@ export async function runPipeline(
     deps.log.warning(`Run stopped: ${failure}`)
   }
 
-  const compromised = deps.integrity?.compromised() ?? null
+  const compromised = (await deps.integrity?.compromised()) ?? null
   if (compromised !== null) failure = failure ? `${failure}; ${compromised}` : compromised
 
   const issues = plan ? summariseIssues({ issues: reported }, outcomes, fallbackFor(plan, settings)) : []

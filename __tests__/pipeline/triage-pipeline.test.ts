@@ -86,4 +86,18 @@ describe('runPipeline in triage mode', () => {
       expect.objectContaining({ level: 'warning', message: expect.stringContaining('ENOSPC') })
     )
   })
+
+  it('fails the step with the reason when the run is compromised, and still writes the summary', async () => {
+    sandbox = await startSandbox(triageScenario())
+    const settings = sandboxSettings(sandbox)
+    const reason = "the checkout's git state changed after code from a fix ran (.git/config): the run is compromised"
+    const { all } = await sandboxPipelineDeps(sandbox, settings, {
+      integrity: { compromised: async () => reason }
+    })
+    const report = await runPipeline(settings, PIPELINE_IDENTITY, all)
+    expect(report.failure).toBe(reason)
+    const written = JSON.parse(await readFile(report.summaryFile!, 'utf8'))
+    expect(written.error).toBe(reason)
+    expect(written.issues).toHaveLength(5)
+  })
 })

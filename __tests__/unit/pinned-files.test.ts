@@ -126,6 +126,16 @@ describe('pinFiles', () => {
     expect(await set.verify()).toEqual({ kind: 'changed', label: 'the tool', file: link })
   })
 
+  it('reads an old file again only when its stamp moved, and then finds one changed byte', async () => {
+    const { binary, pkg, entry } = await install()
+    // older than a clock tick's margin: checks trust its unchanged inode and ctime instead of hashing it again
+    await new Promise(resolve => setTimeout(resolve, 2_100))
+    const pinned = await pinFiles({ label: 'tool', files: [binary], trees: [pkg] })
+    expect(await pinned.verify()).toEqual({ kind: 'unchanged' })
+    await writeFile(entry, 'import "./chunks/b.js"\n')
+    expect(await pinned.verify()).toEqual({ kind: 'changed', label: 'tool', file: entry })
+  })
+
   it('stays failed once a change was found, even after the file is put back', async () => {
     const { set, binary } = await pinned()
     await writeFile(binary, '#!/bin/sh\necho planted\n')

@@ -77,7 +77,7 @@ export async function pinProblem(sets: readonly PinnedFiles[]): Promise<string |
 // ------------------------------------------------------------------------------------------------- snapshots
 
 type Entry =
-  | { type: 'file'; mode: number; size: number; sha256: string | null }
+  | { type: 'file'; mode: number; size: number; sha256: string | null; stamp: string; changedAtMs: number }
   | { type: 'symlink'; target: string }
   | { type: 'dir'; mode: number }
   | { type: 'other'; mode: number }
@@ -128,15 +128,40 @@ async function sha256Of(file: string, size: number): Promise<string> {
   return hash.digest('hex')
 }
 
+/**
+ * Which inode a file is and when its content or metadata last changed. The kernel sets ctime to the current time on
+ * every write, chmod, rename or link change, and no process but root's can set it back; with the device and inode
+ * (a replacement by rename is another inode), an unchanged stamp means unchanged content. So a file whose stamp is as
+ * pinned is not read again: the full SHA-256 is taken at install, and again at a check only when the stamp moved.
+ */
+function stampOf(info: { dev: bigint; ino: bigint; ctimeNs: bigint; mtimeNs: bigint; size: bigint }): string {
+  return `${info.dev}:${info.ino}:${info.ctimeNs}:${info.mtimeNs}:${info.size}`
+}
+
 /** The entry at `file` without its content hash (lstat: a symlink is an entry of its own). */
 function entryAt(file: string): Entry {
-  const info = lstatSync(file)
-  const mode = info.mode & 0o7777
+  const info = lstatSync(file, { bigint: true })
+  const mode = Number(info.mode) & 0o7777
   if (info.isSymbolicLink()) return { type: 'symlink', target: readlinkSync(file) }
   if (info.isDirectory()) return { type: 'dir', mode }
-  if (info.isFile()) return { type: 'file', mode, size: info.size, sha256: null }
+  if (info.isFile()) {
+    return {
+      type: 'file',
+      mode,
+      size: Number(info.size),
+      sha256: null,
+      stamp: stampOf(info),
+      changedAtMs: Number(info.ctimeNs / 1_000_000n)
+    }
+  }
   return { type: 'other', mode }
 }
+
+/**
+ * File timestamps move in clock ticks (a few ms), so a file changed in the very tick it was pinned could change again
+ * with the same stamp: such a file is hashed at every check.
+ */
+const FRESH_MS = 2_000
 
 /** Every entry below root (root itself excluded), by absolute path, sorted; symlinks are not followed. */
 async function listTree(root: string, into: Map<string, Entry>, pause = slicer()): Promise<void> {
@@ -151,10 +176,25 @@ async function listTree(root: string, into: Map<string, Entry>, pause = slicer()
 
 const within = (file: string, dir: string) => file === dir || file.startsWith(`${dir}${path.sep}`)
 
-async function hashFiles(entries: [string, Entry][]): Promise<void> {
+/** Hashes each file entry, unless `known` has its digest under the same stamp (see stampOf). */
+async function hashFiles(
+  entries: [string, Entry][],
+  known?: ReadonlyMap<string, Entry>,
+  pinnedAtMs = 0
+): Promise<void> {
   const pause = slicer()
   for (const [file, entry] of entries) {
     if (entry.type !== 'file') continue
+    const was = known?.get(file)
+    if (
+      was?.type === 'file' &&
+      was.sha256 !== null &&
+      was.stamp === entry.stamp &&
+      pinnedAtMs - was.changedAtMs > FRESH_MS
+    ) {
+      entry.sha256 = was.sha256
+      continue
+    }
     entry.sha256 = await sha256Of(file, entry.size)
     await pause()
   }
@@ -191,6 +231,7 @@ export async function pinFiles(spec: PinSpec): Promise<PinnedFiles> {
     if (present) throw new Error(`${file} exists, but ${spec.label} was pinned expecting it absent`)
   }
 
+  const pinnedAtMs = Date.now()
   const recorded = await snapshot()
   await hashFiles([...recordedFileEntries(recorded)])
   let fileCount = 0
@@ -208,11 +249,7 @@ export async function pinFiles(spec: PinSpec): Promise<PinnedFiles> {
     const files: FileRecord[] = []
     for (const given of spec.files ?? []) {
       const real = await realpath(given)
-      const info = await lstat(real)
-      const entry: Entry = info.isFile()
-        ? { type: 'file', mode: info.mode & 0o7777, size: info.size, sha256: null }
-        : { type: 'other', mode: info.mode & 0o7777 }
-      files.push({ given, real, entry })
+      files.push({ given, real, entry: entryAt(real) })
     }
     const listed = new Map<string, Entry>()
     for (const tree of trees) await listTree(tree, listed)
@@ -272,8 +309,8 @@ export async function pinFiles(spec: PinSpec): Promise<PinnedFiles> {
     }
     // contents, in the order recorded
     const nowEntries = [...recordedFileEntries({ files: currentFiles, trees: listed })]
-    await hashFiles(nowEntries)
     const before = new Map(recordedFileEntries(recorded))
+    await hashFiles(nowEntries, before, pinnedAtMs)
     for (const [file, entry] of nowEntries) {
       const was = before.get(file)
       if (entry.type === 'file' && was?.type === 'file' && entry.sha256 !== was.sha256) {
