@@ -90,7 +90,8 @@ describe('runPipeline in triage mode', () => {
   it('fails the step with the reason when the run is compromised, and still writes the summary', async () => {
     sandbox = await startSandbox(triageScenario())
     const settings = sandboxSettings(sandbox)
-    const reason = "the checkout's git state changed after code from a fix ran (.git/config): the run is compromised"
+    const reason =
+      "the checkout's git state changed after code from a fix ran (.git/config): the run is compromised"
     const { all } = await sandboxPipelineDeps(sandbox, settings, {
       integrity: { compromised: async () => reason }
     })
