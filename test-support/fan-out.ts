@@ -38,9 +38,10 @@ export interface FanOut {
 async function jobCheckout(
   s: AgentSandbox,
   sha: string,
-  token: string
+  token: string,
+  tempRoot = os.tmpdir()
 ): Promise<{ dir: string; remove(): Promise<void> }> {
-  const root = await mkdtemp(path.join(os.tmpdir(), 'sct-job-'))
+  const root = await mkdtemp(path.join(tempRoot, 'sct-job-'))
   const dir = path.join(root, 'checkout')
   await git(root, ['init', '--quiet', dir])
   await git(dir, ['remote', 'add', 'origin', s.checkout.remoteUrl])
@@ -68,6 +69,11 @@ export async function runFanOut(
     leakScan?: (s: AgentSandbox, run: ActionRun) => Promise<string[]>
     /** run on each work job's checkout before its job starts (e.g. to record its .git) */
     beforeWork?: (issue: string, checkout: string) => Promise<void>
+    /**
+     * where the jobs' checkouts and RUNNER_TEMPs go (default os.tmpdir()); on a runner neither is under /tmp, which
+     * the test command's jail overlays
+     */
+    tempRoot?: string
   } = {}
 ): Promise<FanOut> {
   const runBackendId = randomUUID()
@@ -90,15 +96,18 @@ export async function runFanOut(
       ...runtimeEnv(s.artifacts, { runBackendId, jobBackendId: randomUUID() }),
       GITHUB_JOB: name
     }
-    const run = await runAction({
+    const runnerTemp = options.tempRoot ? await mkdtemp(path.join(options.tempRoot, 'runner-temp-')) : null
+    const started = await runAction({
       inputs: withInputs,
-      env,
+      env: runnerTemp ? { ...env, RUNNER_TEMP: runnerTemp } : env,
       runId,
       workspace,
       timeoutMs: options.timeoutMs ?? 240_000
     })
+    const run: ActionRun = runnerTemp ? { ...started, runnerTemp } : started
     const ms = Math.round(performance.now() - startedAt)
     cleanups.push(() => run.cleanup())
+    if (runnerTemp) cleanups.push(() => rm(runnerTemp, { recursive: true, force: true, maxRetries: 3 }))
     return { name, inputs: withInputs, env, run, ms }
   }
 
@@ -121,7 +130,7 @@ export async function runFanOut(
     const worker = async () => {
       for (let entry = queue.shift(); entry; entry = queue.shift()) {
         const startedAt = performance.now()
-        const checkout = await jobCheckout(s, baseSha, SANDBOX_READ_TOKEN)
+        const checkout = await jobCheckout(s, baseSha, SANDBOX_READ_TOKEN, options.tempRoot)
         cleanups.push(checkout.remove)
         await options.beforeWork?.(entry.issue, checkout.dir)
         work.push(
@@ -151,7 +160,7 @@ export async function runFanOut(
 
     // land: contents: write, pull-requests: write; neither the Sentry token nor the model key
     const landStarted = performance.now()
-    const landCheckout = await jobCheckout(s, baseSha, SANDBOX_READ_TOKEN)
+    const landCheckout = await jobCheckout(s, baseSha, SANDBOX_READ_TOKEN, options.tempRoot)
     cleanups.push(landCheckout.remove)
     const land = await job(
       'land',

@@ -370,6 +370,21 @@ describe('test runner: the jail', () => {
     }
   })
 
+  it("cannot write the host kernel's settings in /proc/sys, even as root, and holds no capability", async () => {
+    // writes the current value back: harmless if the jail ever let it through
+    const run = await jailed().run({
+      command:
+        '(cat /proc/sys/kernel/core_pattern > /proc/sys/kernel/core_pattern) 2>/dev/null; echo sysctl=$?; ' +
+        "grep CapEff /proc/self/status | tr -d '\\t'",
+      cwd: dir,
+      timeoutMs: 10_000
+    })
+    expect(run.logTail.split('\n')).toEqual([
+      expect.stringMatching(/^sysctl=[1-9]/),
+      'CapEff:0000000000000000'
+    ])
+  })
+
   it('refuses to run when the bubblewrap executable changed since it was installed', async () => {
     const run = await jailed({ verify: async () => 'bwrap changed since it was installed' }).run({
       command: `echo RAN > ${path.join(dir, 'ran')}`,

@@ -70,7 +70,13 @@ export function createGitStateGuard(options: GitStateGuardOptions): GitStateGuar
     for (const name of worktrees) {
       const admin = path.join(commonDir, 'worktrees', name)
       const pointer = await readFile(path.join(admin, 'commondir'), 'utf8').catch(() => null)
-      if (pointer !== null && path.resolve(admin, pointer.trim()) !== path.resolve(commonDir)) {
+      // git creates the file before it writes it: an empty one is a worktree being added by the action right now,
+      // and points nowhere (git would not use it)
+      if (
+        pointer !== null &&
+        pointer.trim() !== '' &&
+        path.resolve(admin, pointer.trim()) !== path.resolve(commonDir)
+      ) {
         digest.set(`.git/worktrees/${name}/commondir`, `points elsewhere: ${pointer.trim()}`)
       }
       await addFile(digest, path.join(admin, 'config.worktree'), `.git/worktrees/${name}/config.worktree`)

@@ -12,7 +12,9 @@
 //   processes    its own PID namespace (the action's /proc/<pid>/environ is out of sight), its own session (no
 //                terminal injection), killed whole with bubblewrap (--die-with-parent; the namespace's init dies
 //                with its first process, taking every straggler with it).
-//   privileges   its own user namespace, no capabilities, and no further user namespaces (--disable-userns).
+//   privileges   its own user namespace, no capabilities (dropped even when the action runs as root), no further
+//                user namespaces (--disable-userns), and /proc/sys with the other /proc files that act on the host's
+//                kernel read-only (a root-owned process could otherwise set core_pattern and have the host run it).
 //
 // The bubblewrap binary is the one bundled with the pinned Codex CLI the action installs (codex-resources/bwrap, the same
 // program Codex's own sandbox uses), checked against the digest recorded at install before every jailed run. A runner
@@ -62,6 +64,16 @@ export interface Jail {
   command(argv: string[], options: { writable: string }): JailedCommand
 }
 
+/** /proc files that reach the host's kernel (see jailArgs). */
+const HOST_KERNEL_FILES = [
+  '/proc/sys',
+  '/proc/sysrq-trigger',
+  '/proc/fs',
+  '/proc/bus',
+  '/proc/irq',
+  '/proc/keys'
+]
+
 /** bubblewrap's arguments for a jail whose only writable host directory is `writable` (an absolute, real path). */
 export function jailArgs(writable: string): string[] {
   return [
@@ -69,6 +81,9 @@ export function jailArgs(writable: string): string[] {
     // explicit: --unshare-all only tries the user namespace, and skips it when run as root
     '--unshare-user',
     '--disable-userns',
+    // no capability inside either, whoever runs the action
+    '--cap-drop',
+    'ALL',
     '--die-with-parent',
     '--new-session',
     '--ro-bind',
@@ -78,6 +93,10 @@ export function jailArgs(writable: string): string[] {
     '/dev',
     '--proc',
     '/proc',
+    // The jail's /proc is its own for processes, but these files act on the host's kernel, and a process whose uid is
+    // root outside (a container job, a root self-hosted runner) may write them: /proc/sys/kernel/core_pattern would
+    // run a program as root on the host. Read-only, as container runtimes keep them.
+    ...HOST_KERNEL_FILES.flatMap(file => ['--ro-bind-try', file, file]),
     // the host's /tmp as the lower layer of an overlay whose writes go to an invisible tmpfs: the command sees the
     // host's files there and may write /tmp as tools expect, but nothing it writes reaches the host
     '--overlay-src',
