@@ -8,7 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { createGitRepo, execGit } from '../../src/adapters/git-cli.js'
 import { createGitLander } from '../../src/adapters/git-land.js'
-import { createGitStateGuard } from '../../src/adapters/git-state-guard.js'
+import { createGitStateGuard, type GitStateGuard } from '../../src/adapters/git-state-guard.js'
 import { RunCompromised } from '../../src/util/errors.js'
 import { recordingLog } from '../../test-support/recording-log.js'
 import { createSampleCheckout, SAMPLE_FIXES, type SampleCheckout } from '../../test-support/sample-repo.js'
@@ -36,6 +36,26 @@ async function setUp() {
   return { sample, home, marker, guard, repo, log, gitDir: path.join(sample.checkout, '.git') }
 }
 
+function landerFor(sample: SampleCheckout, guard: GitStateGuard) {
+  return createGitLander({
+    dir: sample.checkout,
+    worktreesDir: path.join(sample.runnerTemp, 'land'),
+    token: sample.token,
+    author: { name: 'bot', email: 'bot@example.com' },
+    log: recordingLog(),
+    guard
+  })
+}
+
+function pushFix(lander: ReturnType<typeof createGitLander>, sample: SampleCheckout) {
+  return lander.commitAndPush({
+    baseSha: sample.baseSha,
+    patch: SAMPLE_FIXES['API-12'].unifiedDiff,
+    branch: 'fix/sentry-API-12',
+    message: 'fix: resolve API-12'
+  })
+}
+
 describe('git state guard', () => {
   it("lets the action's own git work through: worktrees, diffs and a push change nothing it watches", async () => {
     const { sample, guard, repo } = await setUp()
@@ -44,20 +64,8 @@ describe('git state guard', () => {
       await writeFile(path.join(worktree.path, 'new.txt'), 'x\n')
       await repo.diff(worktree)
     }
-    const lander = createGitLander({
-      dir: sample.checkout,
-      worktreesDir: path.join(sample.runnerTemp, 'land'),
-      token: sample.token,
-      author: { name: 'bot', email: 'bot@example.com' },
-      log: recordingLog(),
-      guard
-    })
-    const pushed = await lander.commitAndPush({
-      baseSha: sample.baseSha,
-      patch: SAMPLE_FIXES['API-12'].unifiedDiff,
-      branch: 'fix/sentry-API-12',
-      message: 'fix: resolve API-12'
-    })
+    const lander = landerFor(sample, guard)
+    const pushed = await pushFix(lander, sample)
     expect(pushed.kind).toBe('pushed')
     await expect(guard.assertUnchanged()).resolves.toBeUndefined()
     expect(guard.compromised()).toBeNull()
@@ -116,20 +124,8 @@ describe('git state guard', () => {
     const { sample, guard, repo, home } = await setUp()
     await (await repo.addWorktree(sample.baseSha, 'API-12'))[Symbol.asyncDispose]()
     await appendFile(path.join(home, '.gitconfig'), '[core]\n\tfsmonitor = touch /tmp/x\n')
-    const lander = createGitLander({
-      dir: sample.checkout,
-      worktreesDir: path.join(sample.runnerTemp, 'land'),
-      token: sample.token,
-      author: { name: 'bot', email: 'bot@example.com' },
-      log: recordingLog(),
-      guard
-    })
-    const outcome = await lander.commitAndPush({
-      baseSha: sample.baseSha,
-      patch: SAMPLE_FIXES['API-12'].unifiedDiff,
-      branch: 'fix/sentry-API-12',
-      message: 'fix: resolve API-12'
-    })
+    const lander = landerFor(sample, guard)
+    const outcome = await pushFix(lander, sample)
     expect(outcome).toEqual({ kind: 'refused', reason: expect.stringContaining('~/.gitconfig') })
     expect(guard.compromised()).toMatch(/the run is compromised/)
   })

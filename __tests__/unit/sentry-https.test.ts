@@ -1,11 +1,10 @@
 // A self-hosted Sentry over HTTPS with a private CA. NODE_EXTRA_CA_CERTS is read once at process start, so the adapter
 // runs in a child process (tsx) while the fake lives here; everything is async so the fake keeps answering.
-import { execFile, spawn } from 'node:child_process'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { spawn } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import {
   FAKE_SENTRY_TOKEN,
@@ -14,41 +13,14 @@ import {
   startFakeSentry,
   type FakeSentry
 } from '../../test-support/fake-sentry.js'
+import { makeTestCertificates } from '../../test-support/tls.js'
 
-const run = promisify(execFile)
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
 const tsx = path.join(repoRoot, 'node_modules', '.bin', 'tsx')
 const adapter = path.join(repoRoot, 'src', 'adapters', 'sentry-http.ts')
 
 let dir = ''
 let fake: FakeSentry | undefined
-
-async function makeCertificates(into: string): Promise<{ ca: string; key: string; cert: string }> {
-  const at = (name: string): string => path.join(into, name)
-  await run('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '2',
-    '-keyout', at('ca.key'), '-out', at('ca.pem'), '-subj', '/CN=Sentry Codex Triage Test CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'
-  ]) // prettier-ignore
-  await run('openssl', [
-    'req', '-newkey', 'rsa:2048', '-nodes', '-sha256',
-    '-keyout', at('server.key'), '-out', at('server.csr'), '-subj', '/CN=127.0.0.1'
-  ]) // prettier-ignore
-  await writeFile(
-    at('server.ext'),
-    'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n' +
-      'keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n'
-  )
-  await run('openssl', [
-    'x509', '-req', '-sha256', '-days', '2', '-in', at('server.csr'),
-    '-CA', at('ca.pem'), '-CAkey', at('ca.key'), '-CAcreateserial', '-out', at('server.pem'), '-extfile', at('server.ext')
-  ]) // prettier-ignore
-  return {
-    ca: at('ca.pem'),
-    key: await readFile(at('server.key'), 'utf8'),
-    cert: await readFile(at('server.pem'), 'utf8')
-  }
-}
 
 const CHILD = `
 import { createSentryApi } from ${JSON.stringify(adapter)}
@@ -115,7 +87,7 @@ async function runChild(extraEnv: Record<string, string>): Promise<ChildResult> 
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'sentry-https-'))
-  const { key, cert } = await makeCertificates(dir)
+  const { key, cert } = await makeTestCertificates(dir)
   await writeFile(path.join(dir, 'child.mts'), CHILD)
   fake = await startFakeSentry(
     {

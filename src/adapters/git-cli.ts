@@ -23,6 +23,7 @@ import path from 'node:path'
 import { checkoutCredentialFiles } from './git-credentials.js'
 import type { ChangedFile, Log, Repo, Worktree, WorktreeDiff } from '../ports.js'
 import type { GitStateGuard } from './git-state-guard.js'
+import { PROXY_ENV } from './proxy-env.js'
 
 export interface GitRepoOptions {
   /** the checkout (actions/checkout's working copy) */
@@ -135,14 +136,7 @@ export const GIT_ENV_ALLOW_LIST: readonly string[] = [
   // fixed commit dates, for reproducible commits
   'GIT_AUTHOR_DATE',
   'GIT_COMMITTER_DATE',
-  'HTTP_PROXY',
-  'HTTPS_PROXY',
-  'NO_PROXY',
-  'ALL_PROXY',
-  'http_proxy',
-  'https_proxy',
-  'no_proxy',
-  'all_proxy',
+  ...PROXY_ENV,
   'GIT_SSL_CAINFO',
   'GIT_SSL_CAPATH',
   'GIT_SSL_NO_VERIFY',

@@ -11,7 +11,7 @@
 // options.env when set:
 //   PATH, HOME, LANG, LC_ALL, TMPDIR, NODE_EXTRA_CA_CERTS,
 //   HTTP_PROXY, HTTPS_PROXY, NO_PROXY, ALL_PROXY, http_proxy, https_proxy, no_proxy, all_proxy
-// and CI=true is set. Nothing else passes: no GITHUB_* (GITHUB_TOKEN), INPUT_* (the action's inputs, the Sentry and
+// and CI=true is set; the jail then sets HOME and TMPDIR to its private ones. Nothing else passes: no GITHUB_* (GITHUB_TOKEN), INPUT_* (the action's inputs, the Sentry and
 // OpenAI keys among them), ACTIONS_* (ACTIONS_RUNTIME_TOKEN, ACTIONS_ID_TOKEN_REQUEST_*), RUNNER_*, and no other
 // name containing TOKEN, KEY, SECRET or PASSWORD.
 //
@@ -29,6 +29,7 @@ import { performance } from 'node:perf_hooks'
 import type { Log, TestRun, TestRunner } from '../ports.js'
 import { errorMessage } from '../util/errors.js'
 import { writeSeccomp, type Jail, type JailedCommand } from './jail.js'
+import { PROXY_ENV } from './proxy-env.js'
 
 /** The only variables the test command inherits (plus CI=true). */
 export const TEST_ENV_ALLOW_LIST: readonly string[] = [
@@ -38,14 +39,7 @@ export const TEST_ENV_ALLOW_LIST: readonly string[] = [
   'LC_ALL',
   'TMPDIR',
   'NODE_EXTRA_CA_CERTS',
-  'HTTP_PROXY',
-  'HTTPS_PROXY',
-  'NO_PROXY',
-  'ALL_PROXY',
-  'http_proxy',
-  'https_proxy',
-  'no_proxy',
-  'all_proxy'
+  ...PROXY_ENV
 ]
 
 const SECRET_NAME = /TOKEN|KEY|SECRET|PASSWORD/i
