@@ -67,7 +67,7 @@ describe('codexConfigToml', () => {
       exclude_tmpdir_env_var: true
     })
     expect(config.analytics).toEqual({ enabled: false })
-    expect(config.features).toEqual({ plugins: false })
+    expect(config.features).toEqual({ plugins: false, shell_snapshot: false })
   })
 
   it('gives the agent core variables only and excludes every credential-like name', () => {

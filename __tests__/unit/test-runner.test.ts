@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { randomUUID } from 'node:crypto'
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { chmod, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
@@ -12,6 +12,7 @@ import { promisify } from 'node:util'
 import { createTestRunner, testCommandEnv } from '../../src/adapters/test-runner.js'
 import { recordingLog } from '../../test-support/recording-log.js'
 import { testJail } from '../../test-support/jail.js'
+import { writeSeccomp } from '../../src/adapters/jail.js'
 
 const execFileAsync = promisify(execFile)
 
@@ -383,6 +384,39 @@ describe('test runner: the jail', () => {
       expect.stringMatching(/^sysctl=[1-9]/),
       'CapEff:0000000000000000'
     ])
+  })
+
+  it('makes the same jail for an unprivileged user, as the runner user of a hosted runner is', async () => {
+    const worktree = path.join(dir, 'unprivileged')
+    await mkdir(worktree)
+    await chmod(dir, 0o755)
+    await chmod(worktree, 0o777)
+    const jailed = testJail().command(
+      [
+        '/bin/sh',
+        '-c',
+        'id -u; echo fix > in-worktree.txt && echo worktree=ok; (echo x > /etc/planted) 2>/dev/null; echo etc=$?'
+      ],
+      { writable: worktree }
+    )
+    // as root here (CI), drop to nobody first; an unprivileged user runs bubblewrap as it is
+    const [file, args] =
+      process.getuid?.() === 0
+        ? ['setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', jailed.file, ...jailed.args]]
+        : [jailed.file, jailed.args]
+    const child = spawn(file, args, {
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      env: { PATH: process.env.PATH }
+    })
+    writeSeccomp(child.stdio[3], jailed.seccomp)
+    let out = ''
+    child.stdout!.on('data', (c: Buffer) => (out += c.toString()))
+    child.stderr!.on('data', (c: Buffer) => (out += c.toString()))
+    const code = await new Promise(resolve => child.on('close', resolve))
+    expect({ code, lines: out.trim().split('\n') }).toEqual({
+      code: 0,
+      lines: [expect.stringMatching(/^[1-9]\d*$/), 'worktree=ok', expect.stringMatching(/^etc=[1-9]/)]
+    })
   })
 
   it('refuses to run when the bubblewrap executable changed since it was installed', async () => {

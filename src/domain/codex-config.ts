@@ -187,7 +187,9 @@ export function codexConfig(input: CodexConfigInput): TomlTable {
       exclude: [...SHELL_ENV_EXCLUDES]
     },
     analytics: { enabled: false },
-    features: { plugins: false },
+    // shell_snapshot: codex would start `bash -lc` OUTSIDE its sandbox, with its own environment (the model key) and
+    // the runner HOME's shell start-up files sourced; the agent's commands need no snapshot of the user's shell
+    features: { plugins: false, shell_snapshot: false },
     ...(providers === undefined ? {} : { model_providers: providers }),
     mcp_servers: { [SENTRY_MCP_SERVER]: sentryMcpServer(input) }
   }
