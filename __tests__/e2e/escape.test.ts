@@ -21,10 +21,11 @@ import os from 'node:os'
 import path from 'node:path'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
-import { ROOT, runAction, type ActionRun } from '../../test-support/action-process.js'
+import { runAction, type ActionRun } from '../../test-support/action-process.js'
 import { createdPulls, dispositions, summaryOf } from '../../test-support/e2e-harness.js'
 import { runFanOut, type FanOut } from '../../test-support/fan-out.js'
 import { findRunLeaks } from '../../test-support/leak-scan.js'
+import { outsideTmp } from '../../test-support/jail.js'
 import type { AgentSandbox } from '../../test-support/sandbox.js'
 import {
   answer,
@@ -43,7 +44,7 @@ import type { TriageSummary } from '../../src/schemas.js'
 const exec = promisify(execFile)
 
 /** Outside /tmp, as RUNNER_TEMP and the checkout are on a runner (the jail's /tmp is an overlay of the host's). */
-const SCRATCH = path.join(ROOT, 'node_modules/.cache/sct-escape')
+const SCRATCH = outsideTmp('sct-escape')
 const h = hostileHarness(SCRATCH)
 afterAll(() => h.cleanup())
 

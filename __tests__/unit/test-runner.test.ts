@@ -11,7 +11,7 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { createTestRunner, testCommandEnv } from '../../src/adapters/test-runner.js'
 import { recordingLog } from '../../test-support/recording-log.js'
-import { testJail } from '../../test-support/jail.js'
+import { outsideTmp, testJail } from '../../test-support/jail.js'
 import { writeSeccomp } from '../../src/adapters/jail.js'
 
 const execFileAsync = promisify(execFile)
@@ -306,12 +306,15 @@ describe('test runner: the jail', () => {
     const worktree = path.join(dir, 'worktree')
     await mkdir(worktree)
     const beside = path.join(dir, 'beside.txt')
+    // a host folder outside /tmp, as a checkout is on a runner
+    await mkdir(outsideTmp(''), { recursive: true })
+    const hostDir = await mkdtemp(outsideTmp('sct-jail-'))
     const run = await jailed().run({
       command: [
         'echo fix > in-worktree.txt && echo worktree=ok',
         // under the host's /tmp the write lands in the jail's private overlay; elsewhere it is refused outright
         `(echo x > ${beside}) 2>/dev/null; echo beside=$?`,
-        `(echo x > ${process.cwd()}/planted.txt) 2>/dev/null; echo checkout=$?`,
+        `(echo x > ${hostDir}/planted.txt) 2>/dev/null; echo checkout=$?`,
         'echo x > "$HOME/.gitconfig" && echo home=ok',
         'echo x > "$TMPDIR/scratch" && echo tmp=ok',
         'echo "HOME=$HOME TMPDIR=$TMPDIR"'
@@ -329,7 +332,8 @@ describe('test runner: the jail', () => {
     ])
     expect(await readFile(path.join(worktree, 'in-worktree.txt'), 'utf8')).toBe('fix\n')
     expect(existsSync(beside)).toBe(false)
-    expect(existsSync(path.join(process.cwd(), 'planted.txt'))).toBe(false)
+    expect(existsSync(path.join(hostDir, 'planted.txt'))).toBe(false)
+    await rm(hostDir, { recursive: true, force: true })
   })
 
   it('throws its private temp dir away: the next run starts with an empty one', async () => {
