@@ -234,7 +234,7 @@ async function installBaseline(): Promise<InstallResult> {
     // (from that install, or from a copy of this repository's devDependency when npm failed)
     const source = npm.code === 0 ? prefix : await copyCodexTree(tmp)
     await toolCache.cacheDir(source, 'openai-codex', CODEX_VERSION)
-    const { installCodex } = await import('../src/adapters/codex-cli.js')
+    const { installCodex } = await import('../src/adapters/codex-install.js')
     const runs: number[] = []
     for (let i = 0; i < 3; i++) {
       const log = recordingLog()

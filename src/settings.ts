@@ -2,6 +2,7 @@
 // reads inputs. Defaults live in action.yml alone: the runner fills them in, so an empty value here means the
 // workflow set it empty on purpose, and for most inputs that is an error.
 import { z } from 'zod'
+import { MODES, type Mode } from './domain/types.js'
 import { codexArgs } from './settings-codex-args.js'
 import {
   boolean,
@@ -34,8 +35,7 @@ import {
   statsPeriod
 } from './settings-rules.js'
 
-export const MODES = ['fix', 'triage', 'dry-run', 'plan', 'work', 'land'] as const
-export type Mode = (typeof MODES)[number]
+export { MODES, type Mode }
 
 export const REASONING_EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'] as const
 

@@ -583,7 +583,7 @@ const GIT_OWN = /^\.git\/(index|FETCH_HEAD|ORIG_HEAD|shallow|packed-refs|logs|ob
 
 /**
  * The checkout: its files and .git, less what git changes; packed-refs only for its refs/replace lines; .git/config as
- * its entries less actions/checkout's `http.<url>.extraheader`, which the action removes on purpose (git-cli.ts).
+ * its entries less actions/checkout's `http.<url>.extraheader`, which the action removes on purpose (git-credentials.ts).
  */
 async function checkoutTree(checkout: string): Promise<Tree> {
   const tree = await snapshot(checkout, rel => !GIT_OWN.test(rel) && rel !== '.git/config')

@@ -17,16 +17,15 @@ import {
 } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { createCodexAgent, type CodexAgentOptions } from '../../src/adapters/codex-agent.js'
 import {
   CODEX_PATH_ENV,
-  createCodexAgent,
-  createCodexEventLog,
   installCodex,
   installSentryMcp,
-  MCP_ENTRY_ENV,
-  type CodexAgentOptions
-} from '../../src/adapters/codex-cli.js'
+  MCP_ENTRY_ENV
+} from '../../src/adapters/codex-install.js'
 import { pinFiles } from '../../src/adapters/pinned-files.js'
+import { createCodexEventLog } from '../../src/domain/codex-events.js'
 import type { Agent, AgentOutcome, AgentRequest, AuditEntry } from '../../src/ports.js'
 import { SentryFixResult, toJsonSchema } from '../../src/schemas.js'
 import { node24, ROOT } from '../../test-support/action-process.js'

@@ -19,7 +19,7 @@ import { randomUUID } from 'node:crypto'
 import { mkdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 import type { Lander, Log, PushOutcome } from '../ports.js'
-import { execGit, tail, type ExecGitOptions, type ExecGitResult } from './git-cli.js'
+import { execGit, tail, type ExecGitOptions, type ExecGitResult } from './git-exec.js'
 import { compareWithPatch, parseRawChanges, patchTree } from '../domain/patch-tree.js'
 import { RunCompromised } from '../util/errors.js'
 

@@ -4,7 +4,7 @@
 // GitHub and git, and runs on any runner. Both Node's view (process.platform / process.arch) and the runner's
 // (RUNNER_OS / RUNNER_ARCH, when set) must say the same supported Linux: an emulated Node on another architecture
 // would install the wrong codex binary.
-import type { Mode } from '../settings.js'
+import type { Mode } from './types.js'
 
 const MOVE_JOB = 'Move this job to such a runner'
 const TRIAGE_INSTEAD = 'or use mode triage on this runner: it lists and reports the issues without the agent'

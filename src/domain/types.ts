@@ -1,5 +1,12 @@
 // Plain data the pure decisions work on. Adapters translate the wire formats of Sentry and GitHub into these.
 
+/**
+ * The action's modes, the values of the `mode` input. Here rather than in settings.ts so that pure decisions
+ * (platform.ts) can name a mode without importing the settings module.
+ */
+export const MODES = ['fix', 'triage', 'dry-run', 'plan', 'work', 'land'] as const
+export type Mode = (typeof MODES)[number]
+
 export type SentryLevel = 'fatal' | 'error' | 'warning' | 'info' | 'debug' | 'sample' | 'unknown'
 
 /** One Sentry issue as the action sees it: numbers are numbers, dates are ISO strings. */

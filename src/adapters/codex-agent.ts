@@ -1,0 +1,245 @@
+// The Agent port on the OpenAI Codex CLI: one `codex exec --json` per issue, in the issue's worktree, with its own
+// CODEX_HOME (config.toml from domain/codex-config.ts, nothing secret in it) and the Sentry MCP server as its window
+// into Sentry. Installing codex and the MCP server is codex-install.ts; running the process, codex-process.ts; reading
+// its events, domain/codex-events.ts.
+//
+// Where the credentials go (verified with the real binary, see __tests__/pipeline/codex-agent.test.ts):
+// - codex itself starts with a minimal environment (codex-process.ts): PATH, HOME, LANG, CODEX_HOME, the model key
+//   under the provider's variable, the Sentry token under SENTRY_ACCESS_TOKEN (forwarded to the MCP server by
+//   `env_vars`), plus CA/proxy settings when the runner has them. Never GITHUB_TOKEN, INPUT_*, ACTIONS_* or RUNNER_*.
+// - the agent's commands see neither key: shell_environment_policy inherits the core variables only, and under
+//   workspace-write each command runs in its own PID namespace, so codex's /proc/<pid>/environ is out of reach.
+// - config.toml names variables, never values: the sandbox lets the agent read CODEX_HOME.
+// - the time budget kills the whole process tree, codex's sandboxed commands and the MCP server included.
+// - what codex starts with those keys is pinned at install (codex-install.ts). Code from a fix runs between two codex
+//   starts; each start is preceded by a check that every pinned file is byte for byte what was installed, and a
+//   changed file ends the run before codex starts (and discards a run during which it changed).
+import { createWriteStream, type WriteStream } from 'node:fs'
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { finished } from 'node:stream/promises'
+import {
+  codexConfigToml,
+  modelKeyEnv,
+  SENTRY_TOKEN_ENV,
+  type CodexConfigInput
+} from '../domain/codex-config.js'
+import {
+  createCodexEventLog,
+  EMPTY_USAGE,
+  REASON_MAX,
+  sessionUsageOf,
+  stderrReason
+} from '../domain/codex-events.js'
+import { oneLine } from '../domain/text.js'
+import type { Agent, AgentOutcome, AgentRequest, AgentUsage, Log } from '../ports.js'
+import { toJsonSchema } from '../schemas.js'
+import { errorMessage } from '../util/errors.js'
+import { execCodex, minimalEnv, type Env } from './codex-process.js'
+import { checkCodexSandbox } from './codex-sandbox-check.js'
+import { pinProblem, type PinnedFiles } from './pinned-files.js'
+
+export interface CodexAgentOptions {
+  /** the codex executable (installCodex), or its bin/codex.js */
+  codexPath: string
+  /** a directory outside every worktree; each run gets its own CODEX_HOME below it, removed afterwards */
+  codexHome: string
+  /** everything of config.toml but `seer`, which each request decides */
+  config: Omit<CodexConfigInput, 'seer'>
+  secrets: { modelKey: string; sentryToken: string }
+  /** the action's environment: PATH, HOME, LANG and CA/proxy settings are taken from it, nothing else */
+  env: Env
+  log: Log
+  /** `codex-args`, inserted before the prompt argument */
+  extraArgs: string[]
+  /** where the AppArmor user-namespace switch is read (tests); default APPARMOR_USERNS_SYSCTL */
+  appArmorSysctl?: string
+  /**
+   * The files codex's start runs as code, digested at install (InstalledCodex.pinned, InstalledSentryMcp.pinned, the
+   * node that runs them): verified before each start and after each run. Empty only for a fake codex in tests.
+   */
+  pinned: readonly PinnedFiles[]
+}
+
+function redactor(secrets: string[]): (text: string) => string {
+  const values = secrets.filter(s => s.length >= 8)
+  return text => values.reduce((out, secret) => out.split(secret).join('***'), text)
+}
+
+/**
+ * Model requests (and their usage) as codex's session log in CODEX_HOME records them (domain/codex-events.ts reads
+ * them). Best effort: an internal format; null when it cannot be read.
+ */
+async function sessionUsage(codexHome: string): Promise<AgentUsage | null> {
+  const files: string[] = []
+  async function walk(dir: string): Promise<void> {
+    let entries
+    try {
+      entries = await readdir(dir, { withFileTypes: true })
+    } catch {
+      return
+    }
+    for (const entry of entries) {
+      const full = path.join(dir, entry.name)
+      if (entry.isDirectory()) await walk(full)
+      else if (/^rollout-.*\.jsonl$/.test(entry.name)) files.push(full)
+    }
+  }
+  await walk(path.join(codexHome, 'sessions'))
+  if (files.length === 0) return null
+  const logs: string[] = []
+  for (const file of files) logs.push(await readFile(file, 'utf8'))
+  return sessionUsageOf(logs)
+}
+
+function formatBudget(ms: number): string {
+  if (ms >= 60_000) return `${Number((ms / 60_000).toFixed(1))} min`
+  return `${Number((ms / 1000).toFixed(1))} s`
+}
+
+async function writeJsonl(file: string, rows: unknown[]): Promise<void> {
+  await writeFile(file, rows.map(row => `${JSON.stringify(row)}\n`).join(''))
+}
+
+async function endStream(stream: WriteStream): Promise<void> {
+  stream.end()
+  await finished(stream)
+}
+
+const exists = (file: string) =>
+  stat(file).then(
+    () => true,
+    () => false
+  )
+
+export function createCodexAgent(options: CodexAgentOptions): Agent {
+  const keyEnv = modelKeyEnv(options.config)
+  const redact = redactor([options.secrets.modelKey, options.secrets.sentryToken])
+  let sandboxCheck: Promise<string | null> | undefined
+  let warned = false
+
+  /**
+   * null while every pinned file is as installed, else why codex must not start (or its run not count). A pinned set
+   * stays failed once a check failed: no later issue of this run starts codex either.
+   */
+  async function tampered(when: 'before' | 'after'): Promise<string | null> {
+    const what = await pinProblem(options.pinned)
+    if (what === null) return null
+    if (!warned) {
+      warned = true
+      options.log.warning(
+        `${what}: the run is compromised (code from a fix may have escaped its jail), so codex is not started again in this run.`
+      )
+    }
+    return when === 'before'
+      ? `${what}: not starting it`
+      : `${what} (found after codex ran): its result is discarded`
+  }
+
+  async function run(request: AgentRequest): Promise<AgentOutcome> {
+    await mkdir(request.outDir, { recursive: true })
+    await mkdir(options.codexHome, { recursive: true })
+    const changedBefore = await tampered('before')
+    if (changedBefore !== null) {
+      return { kind: 'failed', reason: changedBefore, usage: { ...EMPTY_USAGE }, audit: [] }
+    }
+    sandboxCheck ??= checkCodexSandbox({
+      codexPath: options.codexPath,
+      env: options.env,
+      scratchDir: options.codexHome,
+      appArmorSysctl: options.appArmorSysctl
+    }).catch(error => `Could not check Codex's sandbox: ${errorMessage(error)}`)
+    const sandboxProblem = await sandboxCheck
+    if (sandboxProblem !== null) {
+      return { kind: 'failed', reason: sandboxProblem, usage: { ...EMPTY_USAGE }, audit: [] }
+    }
+
+    const home = await mkdtemp(path.join(options.codexHome, `${request.shortId.replace(/[^\w.-]/g, '_')}-`))
+    let outcome: AgentOutcome
+    try {
+      outcome = await runIn(home, request)
+    } finally {
+      await rm(home, { recursive: true, force: true })
+    }
+    // changed while codex ran (its own commands, or a test run of another issue): nothing of this run is trusted
+    const changedAfter = await tampered('after')
+    if (changedAfter === null) return outcome
+    return { kind: 'failed', reason: changedAfter, usage: outcome.usage, audit: outcome.audit }
+  }
+
+  async function runIn(home: string, request: AgentRequest): Promise<AgentOutcome> {
+    const configFile = path.join(home, 'config.toml')
+    const schemaFile = path.join(home, 'sentry-fix.schema.json')
+    const lastMessageFile = path.join(request.outDir, 'last-message.txt')
+    await writeFile(configFile, codexConfigToml({ ...options.config, seer: request.seer }), { mode: 0o600 })
+    await writeFile(schemaFile, `${JSON.stringify(toJsonSchema('sentry-fix.json'), null, 2)}\n`)
+    await rm(lastMessageFile, { force: true })
+
+    const args = [
+      'exec',
+      '--json',
+      '--skip-git-repo-check',
+      '--strict-config',
+      '--output-schema',
+      schemaFile,
+      '-o',
+      lastMessageFile,
+      '-C',
+      request.worktree,
+      ...options.extraArgs,
+      '-'
+    ]
+    options.log.info(`Running codex for ${request.shortId} (budget ${formatBudget(request.timeoutMs)})`)
+    options.log.debug(`codex ${args.join(' ')}`)
+
+    const events = createWriteStream(path.join(request.outDir, 'events.jsonl'))
+    events.on('error', () => undefined) // reported by endStream
+    const eventLog = createCodexEventLog()
+    const result = await execCodex(options.codexPath, {
+      args,
+      env: minimalEnv(options.env, {
+        CODEX_HOME: home,
+        [keyEnv]: options.secrets.modelKey,
+        [SENTRY_TOKEN_ENV]: options.secrets.sentryToken
+      }),
+      stdin: request.prompt,
+      timeoutMs: request.timeoutMs,
+      onStdoutLine: line => {
+        events.write(`${redact(line)}\n`)
+        eventLog.push(redact(line))
+      }
+    })
+    await endStream(events)
+    await writeFile(path.join(request.outDir, 'codex-stderr.log'), redact(result.stderr))
+
+    const fromSession = await sessionUsage(home).catch(() => null)
+    const usage: AgentUsage =
+      eventLog.turnsCompleted > 0
+        ? { ...eventLog.usage, model_requests: fromSession?.model_requests ?? eventLog.turnsCompleted }
+        : (fromSession ?? { ...EMPTY_USAGE })
+    const audit = [...eventLog.audit, ...eventLog.unfinished()]
+    await writeJsonl(path.join(request.outDir, 'audit.jsonl'), audit)
+
+    const failed = (reason: string): AgentOutcome => {
+      const text = oneLine(redact(reason), REASON_MAX)
+      options.log.info(`codex failed for ${request.shortId}: ${text}`)
+      return { kind: 'failed', reason: text, usage, audit }
+    }
+    if (result.timedOut) return failed(`timed out after ${formatBudget(request.timeoutMs)}`)
+    if (result.spawnError) {
+      return failed(`could not start codex (${options.codexPath}): ${errorMessage(result.spawnError)}`)
+    }
+    if (eventLog.turnFailure !== null) return failed(`codex: ${eventLog.turnFailure}`)
+    if (result.code !== 0) {
+      const why = eventLog.lastError ?? stderrReason(result.stderr)
+      const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.code}`
+      return failed(`codex ${how}${why ? `: ${why}` : ''}`)
+    }
+    if (eventLog.turnsCompleted === 0) return failed('codex ended without completing its turn')
+    const finalMessage = (await exists(lastMessageFile)) ? await readFile(lastMessageFile, 'utf8') : ''
+    if (finalMessage.trim() === '') return failed('codex ended without a final message')
+    return { kind: 'completed', finalMessage, usage, audit, threadId: eventLog.threadId }
+  }
+
+  return { run }
+}
