@@ -4,7 +4,8 @@ import path from 'node:path'
 import * as core from '@actions/core'
 import { formatSettingsErrors, readSettings, type Settings } from './settings.js'
 import { readRunContext, type RunContext } from './run-context.js'
-import { AGENT_MODES, runPipeline, type RunReport } from './pipeline.js'
+import { runPipeline, type RunReport } from './pipeline.js'
+import { wirePorts } from './mode-ports.js'
 import { createSentryApi } from './adapters/sentry-http.js'
 import { createGitHubReader, createOctokit } from './adapters/github-octokit.js'
 import { createArtifactSink, createArtifactSource } from './adapters/artifact-upload.js'
@@ -97,64 +98,56 @@ async function runWired(settings: Settings, context: RunContext): Promise<RunRep
   // later git command: code from a fix is trusted to have left nothing behind only as far as this check goes.
   const guard = createGitStateGuard({ home: os.homedir(), xdgConfigHome: process.env.XDG_CONFIG_HOME })
   const artifacts = createArtifactSink(log)
-  // plan, work and land hand off through the run's artifacts; downloads stay outside the run folder (not re-uploaded)
-  const handoffs = ['plan', 'work', 'land'].includes(settings.mode)
-    ? createHandoffs({
+  // Every program set pinned at the agent's install, checked once more when the run ends (none without the agent).
+  let pinned: PinnedFiles[] = []
+  let agentSetup: Promise<{ agent: Agent; tests: TestRunner }> | undefined
+  const agentParts = () =>
+    (agentSetup ??= wireAgent(settings, runDir, log).then(
+      parts => {
+        pinned = parts.pinned
+        return { agent: parts.agent, tests: createTestRunner({ env: process.env, log, jail: parts.jail }) }
+      },
+      error => {
+        // Without an agent every candidate ends agent-failed with this reason; the summary is still written.
+        const reason = `the agent could not be set up: ${errorMessage(error)}`
+        log.warning(reason)
+        return { agent: unavailableAgent(reason), tests: unavailableTests(reason) }
+      }
+    ))
+  // The mode's own collaborators, as its row of the mode table (domain/modes.ts) names them.
+  const ports = await wirePorts(settings.mode, {
+    // the fan-out's hand-offs through the run's artifacts; downloads stay outside the run folder (not re-uploaded)
+    handoffs: () =>
+      createHandoffs({
         sink: artifacts,
         source: createArtifactSource(log),
         runDir,
         downloadDir: path.join(context.runnerTemp, 'sentry-codex-triage-handoffs'),
         retentionDays: settings.artifact.retentionDays
-      })
-    : undefined
-  const landDeps =
-    settings.mode === 'fix' || settings.mode === 'land'
-      ? {
-          writer: createGitHubWriter(octokit, { owner, repo }, log),
-          lander: createGitLander({
-            dir: context.workspace,
-            worktreesDir: path.join(runDir, 'land'),
-            token: settings.github.token,
-            author: settings.pr.author,
-            log,
-            serverUrl: process.env.SENTRY_CODEX_TRIAGE_PUSH_ANY_HOST ? undefined : context.serverUrl,
-            guard
-          })
-        }
-      : {}
-  // the checkout: the agent's worktrees, and the base text of a package.json the policy compares (land reads it too)
-  const checkout =
-    AGENT_MODES.includes(settings.mode) || settings.mode === 'land'
-      ? {
-          repo: createGitRepo({
-            dir: context.workspace,
-            worktreesDir: path.join(runDir, 'worktrees'),
-            runnerTemp: context.runnerTemp,
-            log,
-            guard
-          })
-        }
-      : {}
-  const agentParts = AGENT_MODES.includes(settings.mode)
-    ? await wireAgent(settings, runDir, log).then(
-        ({ agent, jail, pinned }) => ({
-          agent,
-          tests: createTestRunner({ env: process.env, log, jail }),
-          pinned
-        }),
-        error => {
-          // Without an agent every candidate ends agent-failed with this reason; the summary is still written.
-          const reason = `the agent could not be set up: ${errorMessage(error)}`
-          log.warning(reason)
-          return {
-            agent: unavailableAgent(reason),
-            tests: unavailableTests(reason),
-            pinned: [] as PinnedFiles[]
-          }
-        }
-      )
-    : null
-  const { pinned = [], ...agentDeps } = agentParts ?? {}
+      }),
+    writer: () => createGitHubWriter(octokit, { owner, repo }, log),
+    lander: () =>
+      createGitLander({
+        dir: context.workspace,
+        worktreesDir: path.join(runDir, 'land'),
+        token: settings.github.token,
+        author: settings.pr.author,
+        log,
+        serverUrl: process.env.SENTRY_CODEX_TRIAGE_PUSH_ANY_HOST ? undefined : context.serverUrl,
+        guard
+      }),
+    // the checkout: the agent's worktrees, and the base text of a package.json the policy compares
+    repo: () =>
+      createGitRepo({
+        dir: context.workspace,
+        worktreesDir: path.join(runDir, 'worktrees'),
+        runnerTemp: context.runnerTemp,
+        log,
+        guard
+      }),
+    agent: async () => (await agentParts()).agent,
+    tests: async () => (await agentParts()).tests
+  })
   return runPipeline(
     settings,
     {
@@ -172,18 +165,15 @@ async function runWired(settings: Settings, context: RunContext): Promise<RunRep
         requestTimeoutMs: sentryTimeoutMs(process.env)
       }),
       github: createGitHubReader(octokit, { owner, repo }, log),
-      // used only in the modes that report the ledger (pipeline.ts LEDGER_MODES)
+      // used only in the modes that report the ledger (domain/modes.ts reportsLedger)
       ledger: createGitHubLedger(octokit, { owner, repo }, log),
       artifacts,
-      handoffs,
+      ports,
       actionSha: actionSha(process.env),
       files: createRunFiles(runDir),
       log,
       clock: { now: () => new Date() },
       secrets,
-      ...landDeps,
-      ...checkout,
-      ...agentDeps,
       integrity: {
         // the git state, then the programs the action installed: a change to either means code from a fix got out
         compromised: async () => guard.compromised() ?? (await pinProblem(pinned))

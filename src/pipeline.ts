@@ -1,31 +1,19 @@
 // The whole run as named steps over injected collaborators. It constructs nothing and imports no @actions/* module:
 // main.ts wires the real adapters, tests wire fakes.
 import path from 'node:path'
-import type {
-  Agent,
-  ArtifactSink,
-  Clock,
-  GitHubReader,
-  GitHubWriter,
-  Handoffs,
-  Lander,
-  LedgerSource,
-  Log,
-  Repo,
-  RunFiles,
-  SentryApi,
-  TestRunner
-} from './ports.js'
+import type { ArtifactSink, Clock, GitHubReader, LedgerSource, Log, RunFiles, SentryApi } from './ports.js'
 import type { Settings } from './settings.js'
 import type { Plan, PlanIssue, RunInfo, TokenUsage, TriageSummary } from './schemas.js'
 import type { History } from './schemas-history.js'
 import { runPlan, limitsOf, sentryScope } from './stages/plan.js'
 import { workIssue } from './stages/work.js'
 import { landFix } from './stages/land.js'
-import { landPlan, planStage, readPlan, workStage } from './stages/fan-out.js'
+import { landPlan, planStage, readPlan, workStage, type StageResult } from './stages/fan-out.js'
 import { buildHistory } from './stages/ledger.js'
 import { qualityVerdict } from './domain/ledger.js'
-import { matrixOf } from './stages/handoff.js'
+import { matrixOf } from './domain/handoff.js'
+import { MODE_TABLE } from './domain/modes.js'
+import type { ModePorts, PortsOf } from './mode-ports.js'
 import {
   ZERO_USAGE,
   addUsage,
@@ -44,19 +32,13 @@ export interface PipelineDeps {
   log: Log
   clock: Clock
   /**
-   * the agent, the checkout and the test runner: wired only for the modes that run the agent (the checkout in mode
-   * land too, where the policy reads a package.json at the base commit from it)
+   * The mode's own collaborators (the agent, the checkout, the test runner, the lander, the GitHub writer, the
+   * fan-out's hand-offs), exactly those its row of the mode table (domain/modes.ts) names. `ports.mode` is the mode
+   * they were wired for, and must be settings.mode.
    */
-  agent?: Agent
-  repo?: Repo
-  tests?: TestRunner
-  /** commit + push and PR creation: wired only for the modes that land fixes */
-  lander?: Lander
-  writer?: GitHubWriter
+  ports: ModePorts
   /** the action's own secret values (the policy gate refuses a diff that adds one) */
   secrets?: string[]
-  /** the run's artifacts between the fanned-out stages: wired only for modes plan, work and land */
-  handoffs?: Handoffs
   /** the action's own commit (GITHUB_ACTION_REF when it is a SHA), for the PR trailer */
   actionSha?: string | null
   /** the action's past PRs, for the fix-quality ledger (used in modes triage, dry-run, fix and land) */
@@ -93,16 +75,6 @@ export const SUMMARY_FILE = 'triage-summary.json'
  */
 export const ARTIFACT_FILES =
   /^(triage-summary\.json|plan\.json|work-[A-Za-z0-9_-]+\/((attempt-\d+\/)?audit\.jsonl|result\.json|fix\.patch|tests\.log))$/
-
-/** Modes that upload the summary as the `artifact-name` artifact: plan and work hand off their own artifacts. */
-const SUMMARY_ARTIFACT_MODES: readonly Settings['mode'][] = ['triage', 'dry-run', 'fix', 'land']
-/** Modes that run the agent (and need a checkout and a model key). */
-export const AGENT_MODES: readonly Settings['mode'][] = ['dry-run', 'fix', 'work']
-/**
- * Modes that report the fix-quality ledger. Not plan (land, later in the same run, reports it) and not work: parallel
- * work jobs would spend GitHub's search budget (30 requests a minute) on a ledger nobody reads.
- */
-const LEDGER_MODES: readonly Settings['mode'][] = ['triage', 'dry-run', 'fix', 'land']
 
 export async function runPipeline(
   settings: Settings,
@@ -151,11 +123,12 @@ export async function runPipeline(
     finished_at: deps.clock.now().toISOString(),
     release: settings.sentry.release
   }
+  // a mode that never asks Sentry (land) reports the plan's scope and limits: they are the run's
+  const fromPlan = plan !== null && MODE_TABLE[settings.mode].sentry === 'never'
   const summary = buildSummary({
     run,
-    // land never asks Sentry: the plan's scope and limits are the run's
-    sentry: plan && settings.mode === 'land' ? plan.sentry : sentryScope(settings),
-    limits: plan && settings.mode === 'land' ? plan.limits : limitsOf(settings),
+    sentry: plan && fromPlan ? plan.sentry : sentryScope(settings),
+    limits: plan && fromPlan ? plan.limits : limitsOf(settings),
     issues,
     usage: worked.reduce<TokenUsage>((sum, o) => (o.usage ? addUsage(sum, o.usage) : sum), ZERO_USAGE),
     history,
@@ -182,40 +155,39 @@ export async function runPipeline(
   }
 }
 
-interface Stages {
-  plan: Plan
-  outcomes: Map<string, CandidateOutcome>
-  reported: PlanIssue[]
-}
-
+/** The stages of the mode, dispatched on the ports it was wired with (their type is the mode's row of the table). */
 async function runStages(
   settings: Settings,
   identity: RunIdentity,
   deps: PipelineDeps,
   ledger: (plan: Plan) => Promise<void>
-): Promise<Stages> {
+): Promise<StageResult> {
+  const { ports } = deps
+  if (ports.mode !== settings.mode) {
+    throw new Error(`mode ${settings.mode} was wired with the collaborators of mode ${ports.mode}`)
+  }
   const secrets = deps.secrets ?? []
-  switch (settings.mode) {
+  switch (ports.mode) {
     case 'plan':
-      return planStage(settings, identity.repository, { ...deps, handoffs: need(deps.handoffs, 'handoffs') })
+      return planStage(settings, identity.repository, { ...deps, handoffs: ports.handoffs })
     case 'work':
       return workStage(settings, {
         ...deps,
-        agent: need(deps.agent, 'agent'),
-        repo: need(deps.repo, 'repo'),
-        tests: need(deps.tests, 'tests'),
-        handoffs: need(deps.handoffs, 'handoffs'),
+        agent: ports.agent,
+        repo: ports.repo,
+        tests: ports.tests,
+        handoffs: ports.handoffs,
         secrets
       })
     case 'land': {
       const landDeps = {
         github: deps.github,
-        writer: need(deps.writer, 'writer'),
-        lander: need(deps.lander, 'lander'),
+        writer: ports.writer,
+        lander: ports.lander,
         log: deps.log,
-        handoffs: need(deps.handoffs, 'handoffs'),
+        handoffs: ports.handoffs,
         secrets,
-        repo: deps.repo
+        repo: ports.repo
       }
       const plan = await readPlan(landDeps)
       await ledger(plan)
@@ -226,12 +198,16 @@ async function runStages(
         landDeps
       )
     }
-    default: {
+    case 'triage': {
       const plan = await runPlan(settings, identity.repository, deps)
       await ledger(plan)
-      const outcomes = AGENT_MODES.includes(settings.mode)
-        ? await workCandidates(plan, settings, identity, deps)
-        : new Map<string, CandidateOutcome>()
+      return { plan, outcomes: new Map(), reported: plan.issues }
+    }
+    case 'dry-run':
+    case 'fix': {
+      const plan = await runPlan(settings, identity.repository, deps)
+      await ledger(plan)
+      const outcomes = await workCandidates(plan, settings, identity, deps, ports)
       return { plan, outcomes, reported: plan.issues }
     }
   }
@@ -244,7 +220,7 @@ async function runStages(
  */
 async function fixQualityLedger(plan: Plan, settings: Settings, deps: PipelineDeps): Promise<History | null> {
   const source = deps.ledger
-  if (!source || !LEDGER_MODES.includes(settings.mode)) return null
+  if (!source || !MODE_TABLE[settings.mode].reportsLedger) return null
   return deps.log.group('GitHub: the fix-quality ledger', async () => {
     try {
       const history = await buildHistory(
@@ -276,41 +252,39 @@ async function fixQualityLedger(plan: Plan, settings: Settings, deps: PipelineDe
   })
 }
 
-function need<T>(value: T | undefined, what: string): T {
-  if (value === undefined) throw new Error(`this mode needs ${what}, which was not wired`)
-  return value
-}
-
 /** Candidates that no stage reached: triage-only in triage mode, cap-reached otherwise. */
 function fallbackFor(plan: Plan, settings: Settings): (shortId: string) => CandidateOutcome {
   return shortId => {
-    if (settings.mode === 'plan') {
-      return plan.matrix.includes(shortId)
-        ? {
-            disposition: 'triage-only',
-            reason: `planned: a work job works it (${plan.matrix.indexOf(shortId) < plan.limits.max_prs ? 'primary' : 'spare'}); the land job's summary has its outcome`
-          }
-        : {
-            disposition: 'cap-reached',
-            reason: `not worked: beyond max-prs ${plan.limits.max_prs} + spare-candidates ${plan.matrix.length - Math.min(plan.matrix.length, plan.limits.max_prs)}`
-          }
-    }
-    if (settings.mode === 'land') {
-      return {
-        disposition: 'cap-reached',
-        reason: `not worked: beyond max-prs ${plan.limits.max_prs} + the plan's spare candidates`
+    switch (settings.mode) {
+      case 'plan':
+        return plan.matrix.includes(shortId)
+          ? {
+              disposition: 'triage-only',
+              reason: `planned: a work job works it (${plan.matrix.indexOf(shortId) < plan.limits.max_prs ? 'primary' : 'spare'}); the land job's summary has its outcome`
+            }
+          : {
+              disposition: 'cap-reached',
+              reason: `not worked: beyond max-prs ${plan.limits.max_prs} + spare-candidates ${plan.matrix.length - Math.min(plan.matrix.length, plan.limits.max_prs)}`
+            }
+      case 'land':
+        return {
+          disposition: 'cap-reached',
+          reason: `not worked: beyond max-prs ${plan.limits.max_prs} + the plan's spare candidates`
+        }
+      case 'triage': {
+        const position = plan.candidates.indexOf(shortId) + 1
+        return {
+          disposition: 'triage-only',
+          reason: `eligible for a fix (candidate ${position} of ${plan.candidates.length}); triage mode runs no agent`
+        }
       }
-    }
-    if (settings.mode === 'triage') {
-      const position = plan.candidates.indexOf(shortId) + 1
-      return {
-        disposition: 'triage-only',
-        reason: `eligible for a fix (candidate ${position} of ${plan.candidates.length}); triage mode runs no agent`
-      }
-    }
-    return {
-      disposition: 'cap-reached',
-      reason: `not worked: max-prs ${settings.selection.maxPrs} fix(es) were ready before this issue's turn`
+      case 'dry-run':
+      case 'fix':
+      case 'work':
+        return {
+          disposition: 'cap-reached',
+          reason: `not worked: max-prs ${settings.selection.maxPrs} fix(es) were ready before this issue's turn`
+        }
     }
   }
 }
@@ -323,14 +297,12 @@ async function workCandidates(
   plan: Plan,
   settings: Settings,
   identity: RunIdentity,
-  deps: PipelineDeps
+  deps: PipelineDeps,
+  ports: PortsOf<'dry-run' | 'fix'>
 ): Promise<Map<string, CandidateOutcome>> {
-  const { agent, repo, tests } = deps
-  if (!agent || !repo || !tests)
-    throw new Error(`mode ${settings.mode} needs the agent, the checkout and a test runner`)
-  const landing = settings.mode === 'fix'
-  if (landing && (!deps.lander || !deps.writer))
-    throw new Error('mode fix needs the lander and the GitHub writer')
+  const { agent, repo, tests } = ports
+  // a mode that lands (fix: its ports hold the lander and the writer) lands each ready fix as it comes; dry-run counts it
+  const lands = 'lander' in ports ? ports : null
   const candidates = plan.candidates.map(id => plan.issues.find(i => i.facts.short_id === id)!) as PlanIssue[]
   const results = await workUntil(
     candidates,
@@ -348,14 +320,14 @@ async function workCandidates(
           secrets: deps.secrets ?? []
         })
         if (!work.ready) return { shortId: work.shortId, outcome: work.outcome, counts: false }
-        if (!landing) return { shortId: work.shortId, outcome: work.outcome, counts: true }
+        if (!lands) return { shortId: work.shortId, outcome: work.outcome, counts: true }
         const outcome = await landFix(
           planned,
           work.ready,
           work.outcome,
           { base: plan.base, runUrl: identity.runUrl, actionSha: deps.actionSha ?? null },
           settings,
-          { github: deps.github, writer: deps.writer!, lander: deps.lander!, log: deps.log }
+          { github: deps.github, writer: lands.writer, lander: lands.lander, log: deps.log }
         )
         return { shortId: work.shortId, outcome, counts: outcome.disposition === 'pr-opened' }
       }),
@@ -382,7 +354,7 @@ async function publish(
     return { error: `${where}: ${errorMessage(error)}` }
   }
   deps.log.info(`Summary written to ${file}`)
-  if (!SUMMARY_ARTIFACT_MODES.includes(settings.mode)) return { file }
+  if (!MODE_TABLE[settings.mode].uploadsSummary) return { file }
   // The sink reports success or failure itself; a failed upload keeps the file on disk and the step's outcome.
   const files = (await deps.files.list()).filter(name => ARTIFACT_FILES.test(name))
   await deps.artifacts.upload(

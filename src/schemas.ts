@@ -2,6 +2,7 @@
 // (npm run bundle) and a test fails when they are stale.
 import { z } from 'zod'
 import { History } from './schemas-history.js'
+import { MODES } from './domain/types.js'
 
 export const SUMMARY_VERSION = 1
 export const PLAN_VERSION = 1
@@ -141,7 +142,7 @@ export const RunInfo = z
     run_id: z.string(),
     run_url: z.url(),
     event: z.string(),
-    mode: z.enum(['fix', 'triage', 'dry-run', 'plan', 'work', 'land']),
+    mode: z.enum(MODES),
     started_at: IsoDate,
     finished_at: IsoDate,
     release: z.string().nullable()

@@ -3,6 +3,7 @@
 // workflow set it empty on purpose, and for most inputs that is an error.
 import { z } from 'zod'
 import { MODES, type Mode } from './domain/types.js'
+import { MODE_TABLE } from './domain/modes.js'
 import { codexArgs } from './settings-codex-args.js'
 import {
   boolean,
@@ -34,6 +35,7 @@ import {
   SHORT_ID,
   statsPeriod
 } from './settings-rules.js'
+import { zodMessages } from './domain/zod-errors.js'
 
 export { MODES, type Mode }
 
@@ -87,9 +89,6 @@ export type InputName = (typeof INPUT_NAMES)[number]
 
 /** Inputs masked (core.setSecret) before anything else happens. */
 export const SECRET_INPUTS = ['sentry-token', 'github-token', 'openai-api-key'] as const satisfies InputName[]
-
-/** Modes that run the agent, and so need a model key. */
-const AGENT_MODES: ReadonlySet<Mode> = new Set(['fix', 'dry-run', 'work'])
 
 /** null means "not set". */
 export interface Settings {
@@ -229,14 +228,16 @@ function modeRules(inputs: Inputs, ctx: z.RefinementCtx<Inputs>): void {
   const mode = inputs.mode
   const problem = (input: InputName, message: string) =>
     ctx.addIssue({ code: 'custom', path: [input], message })
-  if (inputs['sentry-token'] === null && mode !== 'land') {
+  // every mode but land (which reads the plan and never asks Sentry) needs the token; an invalid mode too
+  if (inputs['sentry-token'] === null && (!isMode(mode) || MODE_TABLE[mode].sentry !== 'never')) {
     problem(
       'sentry-token',
       "Input 'sentry-token' is required: set it to a Sentry auth token with org:read, project:read and event:read, e.g. ${{ secrets.SENTRY_AUTH_TOKEN }}."
     )
   }
   if (!isMode(mode)) return // the mode input reported its own problem, and no mode rule can be judged
-  if (AGENT_MODES.has(mode) && inputs['openai-api-key'] === null) {
+  // a mode that runs the agent needs a model key
+  if (MODE_TABLE[mode].runsAgent && inputs['openai-api-key'] === null) {
     problem(
       'openai-api-key',
       `Input 'openai-api-key' is required when mode is ${mode}: set it to a model API key, e.g. \${{ secrets.OPENAI_API_KEY }}, or use mode triage to list and report issues without the agent.`
@@ -358,9 +359,8 @@ export function parseSettings(read: (name: string) => string): SettingsResult {
   const result = settingsSchema.safeParse(raw)
   if (result.success) return { ok: true, ...result.data }
   // In action.yml's order, so that the list reads like the workflow file.
-  const order = (path: PropertyKey[]) => INPUT_NAMES.indexOf(path[0] as InputName)
-  const issues = [...result.error.issues].sort((a, b) => order(a.path) - order(b.path))
-  return { ok: false, errors: issues.map(issue => issue.message) }
+  const order = (path: readonly PropertyKey[]) => INPUT_NAMES.indexOf(path[0] as InputName)
+  return { ok: false, errors: zodMessages(result.error, order) }
 }
 
 export interface InputSource {

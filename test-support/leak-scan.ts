@@ -21,7 +21,7 @@ import { expect } from '@jest/globals'
 import type { ActionRun } from './action-process.js'
 import { SANDBOX_READ_TOKEN, type AgentSandbox, type Sandbox } from './sandbox.js'
 import { encodings } from './leaks.js'
-import { secretForms } from '../src/domain/policy.js'
+import { secretForms } from '../src/domain/secrets.js'
 
 const exec = promisify(execFile)
 

@@ -55,6 +55,7 @@ export async function sandboxPipelineDeps(
     files: createRunFiles(await mkdtemp(path.join(os.tmpdir(), 'sct-pipe-'))),
     log,
     clock: { now: () => new Date() },
+    ports: { mode: 'triage' },
     ...overrides
   }
   return { all, log, uploads }

@@ -21,7 +21,8 @@ import { createGitRepo, type GitRepo } from '../../src/adapters/git-cli.js'
 import { readCheckoutTokens } from '../../src/adapters/git-credentials.js'
 import { gitVersion } from '../../src/adapters/git-exec.js'
 import { changedFiles } from '../../src/domain/git-diff-parse.js'
-import { baseFilesNeeded, checkPolicy, redactSecrets } from '../../src/domain/policy.js'
+import { baseFilesNeeded, checkPolicy } from '../../src/domain/policy.js'
+import { redact as redactSecrets } from '../../src/domain/secrets.js'
 import { applyHunks, patchSections } from '../../src/domain/patch.js'
 import type { ChangedFile } from '../../src/ports.js'
 import { findLeaks } from '../../test-support/leaks.js'
@@ -717,7 +718,7 @@ describe('checkPolicy on what the agent left in a real worktree', () => {
       ]
     })
     expect(redactSecrets(`the agent found ${header} in RUNNER_TEMP`, secrets)).toBe(
-      'the agent found [redacted] in RUNNER_TEMP'
+      'the agent found *** in RUNNER_TEMP'
     )
   })
 })

@@ -5,6 +5,7 @@ import { mkdtemp } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { runPipeline, type PipelineDeps } from '../../src/pipeline.js'
+import type { PortsOf } from '../../src/mode-ports.js'
 import { landStage } from '../../src/stages/fan-out.js'
 import {
   PLAN_ARTIFACT,
@@ -13,13 +14,13 @@ import {
   resultPath,
   workArtifact,
   workRecordOf
-} from '../../src/stages/handoff.js'
+} from '../../src/domain/handoff.js'
 import { parseSettings, type Settings } from '../../src/settings.js'
 import { createRunFiles } from '../../src/adapters/run-files.js'
 import type { GitHubWriter, Handoffs, Lander } from '../../src/ports.js'
 import type { Plan } from '../../src/schemas.js'
 import { planIssue, planOf } from '../../test-support/domain-builders.js'
-import type { WorkResult } from '../../src/stages/work.js'
+import type { WorkResult } from '../../src/domain/handoff.js'
 import { inputValues } from '../../test-support/action-inputs.js'
 import { recordingLog } from '../../test-support/recording-log.js'
 import { ledgerPull, memoryLedger } from '../../test-support/ledger-world.js'
@@ -160,7 +161,10 @@ function collaborators(handoffs: Handoffs) {
 }
 
 /** Whole-pipeline collaborators for mode land: Sentry answers nothing (land never asks it), GitHub finds nothing. */
-async function landPipelineDeps(overrides: Partial<PipelineDeps>): Promise<PipelineDeps> {
+async function landPipelineDeps(
+  land: Omit<PortsOf<'land'>, 'mode'>,
+  overrides: Partial<PipelineDeps> = {}
+): Promise<PipelineDeps> {
   const never = () => {
     throw new Error('land never asks Sentry')
   }
@@ -176,6 +180,7 @@ async function landPipelineDeps(overrides: Partial<PipelineDeps>): Promise<Pipel
     files: createRunFiles(await mkdtemp(path.join(os.tmpdir(), 'sct-land-'))),
     log: recordingLog(),
     clock: { now: () => new Date() },
+    ports: { mode: 'land', ...land },
     ...overrides
   }
 }
@@ -323,30 +328,34 @@ describe('mode land', () => {
       ],
       { 40: [{ sha: fakeSha('action:40'), authorEmail: 'bot@example.com' }] }
     )
-    const deps = await landPipelineDeps({
-      clock: { now: () => new Date('2026-11-27T12:00:00Z') },
-      writer: c.deps.writer,
-      lander: {
-        commitAndPush: async options => {
-          timeline.push(`push ${options.branch}`)
-          return c.deps.lander.commitAndPush(options)
+    const deps = await landPipelineDeps(
+      {
+        writer: c.deps.writer,
+        lander: {
+          commitAndPush: async options => {
+            timeline.push(`push ${options.branch}`)
+            return c.deps.lander.commitAndPush(options)
+          }
+        },
+        handoffs: {
+          ...c.deps.handoffs,
+          fetch: async name => {
+            timeline.push(`fetch ${name}`)
+            return c.deps.handoffs.fetch(name)
+          }
         }
       },
-      handoffs: {
-        ...c.deps.handoffs,
-        fetch: async name => {
-          timeline.push(`fetch ${name}`)
-          return c.deps.handoffs.fetch(name)
-        }
-      },
-      ledger: {
-        ...source,
-        actionPullRequests: async options => {
-          timeline.push('ledger search')
-          return source.actionPullRequests(options)
+      {
+        clock: { now: () => new Date('2026-11-27T12:00:00Z') },
+        ledger: {
+          ...source,
+          actionPullRequests: async options => {
+            timeline.push('ledger search')
+            return source.actionPullRequests(options)
+          }
         }
       }
-    })
+    )
     const report = await runPipeline(
       settings(),
       { repository: 'acme/shop', runId: '1', runUrl: CONTEXT.runUrl, event: 'schedule' },

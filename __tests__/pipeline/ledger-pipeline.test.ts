@@ -157,7 +157,10 @@ describe('the fix-quality ledger in the pipeline', () => {
       }
     }
     const ledger = sixClosed()
-    const { all } = await sandboxPipelineDeps(sandbox, settings, { ledger, handoffs })
+    const { all } = await sandboxPipelineDeps(sandbox, settings, {
+      ledger,
+      ports: { mode: 'plan', handoffs }
+    })
     const report = await runPipeline(settings, PIPELINE_IDENTITY, all)
     expect(report.failure).toBeNull()
     expect(ledger.calls).toEqual([])

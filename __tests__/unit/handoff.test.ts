@@ -7,11 +7,11 @@ import {
   readWorkRecord,
   sha256,
   workRecordOf
-} from '../../src/stages/handoff.js'
+} from '../../src/domain/handoff.js'
 import { patchTouches } from '../../src/domain/policy.js'
 import type { Plan } from '../../src/schemas.js'
 import { planIssue, planOf } from '../../test-support/domain-builders.js'
-import type { WorkResult } from '../../src/stages/work.js'
+import type { WorkResult } from '../../src/domain/handoff.js'
 
 const BASE = 'a'.repeat(40)
 

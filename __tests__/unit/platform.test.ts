@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { checkPlatform, MODE_RUNNERS, SUPPORTED_RUNNERS } from '../../src/domain/platform.js'
-import { AGENT_MODES } from '../../src/pipeline.js'
+import { checkPlatform, SUPPORTED_RUNNERS } from '../../src/domain/platform.js'
+import { MODE_TABLE } from '../../src/domain/modes.js'
 import { MODES, type Mode } from '../../src/settings.js'
 
 const LINUX_MODES: Mode[] = ['fix', 'dry-run', 'work']
@@ -32,9 +32,9 @@ const every = (modes: Mode[], runners: string[]) =>
 
 describe('checkPlatform', () => {
   it('places every mode, and needs Linux for exactly the modes that run the agent', () => {
-    expect(Object.keys(MODE_RUNNERS).sort()).toEqual([...MODES].sort())
-    const linux = MODES.filter(mode => MODE_RUNNERS[mode].needs === 'linux')
-    expect(linux.sort()).toEqual([...AGENT_MODES].sort())
+    expect(Object.keys(MODE_TABLE).sort()).toEqual([...MODES].sort())
+    const linux = MODES.filter(mode => MODE_TABLE[mode].runner.needs === 'linux')
+    expect(linux.sort()).toEqual(MODES.filter(mode => MODE_TABLE[mode].runsAgent).sort())
     expect(linux.sort()).toEqual([...LINUX_MODES].sort())
   })
 

@@ -4,10 +4,10 @@ import {
   addedLines,
   baseFilesNeeded,
   checkPolicy,
-  redactSecrets,
   type PolicyInput,
   type PolicyVerdict
 } from '../../src/domain/policy.js'
+import { redact as redactSecrets } from '../../src/domain/secrets.js'
 import { blobId } from '../../src/domain/patch.js'
 import type { ChangedFile } from '../../src/ports.js'
 
@@ -372,7 +372,7 @@ describe('checkPolicy secret scan', () => {
     expect(reasons).toContain(
       "a changed file's path contains one of the action's own secret values (path not shown)"
     )
-    expect(reasons).toContain(".github/….txt matches deny-paths '.github/**'")
+    expect(reasons).toContain(".github/***.txt matches deny-paths '.github/**'")
     expectNoSecret(verdict, secret)
   })
 
@@ -763,13 +763,13 @@ describe('redactSecrets', () => {
   it('removes the whole Basic credential and header of a secret, not only the part that encodes the secret', () => {
     const token = 'ghs_secondCheckoutToken0123456789abcdef'
     const basic = Buffer.from(`x-access-token:${token}`).toString('base64')
-    expect(redactSecrets(`AUTHORIZATION: basic ${basic}`, [token])).toBe('[redacted]')
-    expect(redactSecrets(`Authorization: Basic ${basic}`, [token])).toBe('Authorization: Basic [redacted]')
-    expect(redactSecrets(`u=${basic.replace(/=+$/, '')}!`, [token])).toBe('u=[redacted]!')
+    expect(redactSecrets(`AUTHORIZATION: basic ${basic}`, [token])).toBe('***')
+    expect(redactSecrets(`Authorization: Basic ${basic}`, [token])).toBe('Authorization: Basic ***')
+    expect(redactSecrets(`u=${basic.replace(/=+$/, '')}!`, [token])).toBe('u=***!')
   })
 
   it("removes the action's own secrets in any encoding and well-known token shapes from the model's words", async () => {
-    const { redactSecrets } = await import('../../src/domain/policy.js')
+    const { redact: redactSecrets } = await import('../../src/domain/secrets.js')
     const own = 'ghs_ownTokenOfTheAction0123456789'
     const found = `ghp_${'a'.repeat(36)}`
     const text = `root cause: token ${own}, b64 ${Buffer.from(own).toString('base64')}, and ${found} from ~/.git-credentials`
@@ -777,7 +777,7 @@ describe('redactSecrets', () => {
     expect(out).not.toContain(own)
     expect(out).not.toContain(Buffer.from(own).toString('base64'))
     expect(out).not.toContain(found)
-    expect(out).toContain('[redacted]')
+    expect(out).toContain('***')
     expect(redactSecrets('nothing secret here', [own])).toBe('nothing secret here')
   })
 })

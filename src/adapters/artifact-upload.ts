@@ -7,6 +7,7 @@ import {
   type ArtifactClient,
   type UploadArtifactResponse
 } from '@actions/artifact'
+import { redact } from '../domain/secrets.js'
 import { oneLine } from '../domain/text.js'
 import type { ArtifactSink, ArtifactSource, Log } from '../ports.js'
 import { errorMessage } from '../util/errors.js'
@@ -101,7 +102,7 @@ function failure(error: unknown): string {
   if (isGhes(error)) return 'artifacts of @actions/artifact v2+ are not supported on GitHub Enterprise Server'
   const missing = missingRuntimeEnv()
   if (missing.length > 0) return `not running in GitHub Actions (${missing.join(' and ')} not set)`
-  return oneLine(redact(errorMessage(error)), 400)
+  return oneLine(withoutSecrets(errorMessage(error)), 400)
 }
 
 function isGhes(error: unknown): boolean {
@@ -123,9 +124,5 @@ function stillAt(files: string[]): string {
     : `; the files are still at ${files.join(', ')}`
 }
 
-/** Error texts may quote a signed blob URL or, in theory, the runtime token: neither reaches a log. */
-function redact(message: string): string {
-  const token = process.env.ACTIONS_RUNTIME_TOKEN
-  const withoutToken = token ? message.split(token).join('***') : message
-  return withoutToken.replace(/([?&]sig=)[^&\s]+/gi, '$1***')
-}
+/** Error texts may quote a signed blob URL or, in theory, the runtime token: neither reaches a log (domain/secrets.ts). */
+const withoutSecrets = (message: string): string => redact(message, [process.env.ACTIONS_RUNTIME_TOKEN ?? ''])

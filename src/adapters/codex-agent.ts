@@ -31,6 +31,7 @@ import {
   sessionUsageOf,
   stderrReason
 } from '../domain/codex-events.js'
+import { redact } from '../domain/secrets.js'
 import { oneLine } from '../domain/text.js'
 import type { Agent, AgentOutcome, AgentRequest, AgentUsage, Log } from '../ports.js'
 import { toJsonSchema } from '../schemas.js'
@@ -59,11 +60,6 @@ export interface CodexAgentOptions {
    * node that runs them): verified before each start and after each run. Empty only for a fake codex in tests.
    */
   pinned: readonly PinnedFiles[]
-}
-
-function redactor(secrets: string[]): (text: string) => string {
-  const values = secrets.filter(s => s.length >= 8)
-  return text => values.reduce((out, secret) => out.split(secret).join('***'), text)
 }
 
 /**
@@ -114,7 +110,8 @@ const exists = (file: string) =>
 
 export function createCodexAgent(options: CodexAgentOptions): Agent {
   const keyEnv = modelKeyEnv(options.config)
-  const redact = redactor([options.secrets.modelKey, options.secrets.sentryToken])
+  const secrets = [options.secrets.modelKey, options.secrets.sentryToken]
+  const redacted = (text: string) => redact(text, secrets)
   let sandboxCheck: Promise<string | null> | undefined
   let warned = false
 
@@ -205,12 +202,12 @@ export function createCodexAgent(options: CodexAgentOptions): Agent {
       stdin: request.prompt,
       timeoutMs: request.timeoutMs,
       onStdoutLine: line => {
-        events.write(`${redact(line)}\n`)
-        eventLog.push(redact(line))
+        events.write(`${redacted(line)}\n`)
+        eventLog.push(redacted(line))
       }
     })
     await endStream(events)
-    await writeFile(path.join(request.outDir, 'codex-stderr.log'), redact(result.stderr))
+    await writeFile(path.join(request.outDir, 'codex-stderr.log'), redacted(result.stderr))
 
     const fromSession = await sessionUsage(home).catch(() => null)
     const usage: AgentUsage =
@@ -221,7 +218,7 @@ export function createCodexAgent(options: CodexAgentOptions): Agent {
     await writeJsonl(path.join(request.outDir, 'audit.jsonl'), audit)
 
     const failed = (reason: string): AgentOutcome => {
-      const text = oneLine(redact(reason), REASON_MAX)
+      const text = oneLine(redacted(reason), REASON_MAX)
       options.log.info(`codex failed for ${request.shortId}: ${text}`)
       return { kind: 'failed', reason: text, usage, audit }
     }

@@ -15,9 +15,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { changedFiles } from '../domain/git-diff-parse.js'
+import { redact } from '../domain/secrets.js'
 import type { ChangedFile, Log, Repo, Worktree, WorktreeDiff } from '../ports.js'
 import { exists } from './path-exists.js'
-import { createCredentialScrubber, credentialRule, parseConfigList, redactKey } from './git-credentials.js'
+import { createCredentialScrubber, credentialRule, parseConfigList } from './git-credentials.js'
 import { execGit, stdoutText, tail, type ExecGitOptions, type ExecGitResult } from './git-exec.js'
 import type { GitStateGuard } from './git-state-guard.js'
 
@@ -111,7 +112,7 @@ export function createGitRepo(options: GitRepoOptions): GitRepo {
       const [config] = parseConfigList(Buffer.from(records[i + 1] ?? ''))
       if (!config) continue
       const rule = credentialRule(config)
-      if (rule !== null && rule !== 'include') found.push(redactKey(config.key))
+      if (rule !== null && rule !== 'include') found.push(redact(config.key))
     }
     return found
   }

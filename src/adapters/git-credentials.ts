@@ -21,6 +21,7 @@
 import { chmod, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { redact } from '../domain/secrets.js'
 import type { Log } from '../ports.js'
 import { exists } from './path-exists.js'
 import type { ExecGitResult } from './git-exec.js'
@@ -117,11 +118,6 @@ export function credentialRule(entry: ConfigEntry): CredentialRule | null {
   }
   if (lower === 'include.path' || /^includeif\..+\.path$/.test(lower)) return 'include'
   return null
-}
-
-/** A config key fit for a log line: any user:password@ in it masked. */
-export function redactKey(key: string): string {
-  return key.replace(/(:\/\/)[^/@\s]*@/g, '$1***@')
 }
 
 /** `git config --list -z` output: `key\nvalue\0` (or `key\0` for a bare boolean). */
@@ -240,7 +236,7 @@ export function createCredentialScrubber(options: CredentialScrubberOptions): Cr
         const values = entries.filter(e => e.key === entry.key).map(e => e.value ?? '')
         await git(['config', '--file', file, '--unset-all', entry.key])
         stash.push({ kind: 'values', file, key: entry.key, values })
-        removed.push(redactKey(entry.key))
+        removed.push(redact(entry.key))
       } else if (rule === 'strip-password') {
         if (handled.has(entry.key)) continue
         handled.add(entry.key)
@@ -249,12 +245,12 @@ export function createCredentialScrubber(options: CredentialScrubberOptions): Cr
         for (const value of original)
           await git(['config', '--file', file, '--add', entry.key, stripPassword(value)])
         stash.push({ kind: 'replaced', file, key: entry.key, original })
-        removed.push(`${redactKey(entry.key)} (password)`)
+        removed.push(`${redact(entry.key)} (password)`)
       } else if (rule === 'remove-section') {
         const section = await removeSectionText(file, entry.key)
         if (section !== null) {
           stash.push({ kind: 'section', file, text: section })
-          removed.push(redactKey(entry.key))
+          removed.push(redact(entry.key))
         }
       } else if (rule === 'include' && entry.value !== null) {
         const target = resolveInclude(file, entry.value)
@@ -262,7 +258,7 @@ export function createCredentialScrubber(options: CredentialScrubberOptions): Cr
         if (!deletedByUs && !(await holdsCredentials(target))) continue
         await git(['config', '--file', file, '--fixed-value', '--unset-all', entry.key, entry.value])
         stash.push({ kind: 'values', file, key: entry.key, values: [entry.value] })
-        removed.push(redactKey(entry.key))
+        removed.push(redact(entry.key))
         if (deletedByUs) continue
         if (CHECKOUT_CREDENTIALS_FILE.test(target)) {
           const info = await stat(target)
@@ -336,7 +332,7 @@ export function createCredentialScrubber(options: CredentialScrubberOptions): Cr
         const rule = credentialRule(entry)
         return rule !== null && rule !== 'include'
       })
-      .map(entry => redactKey(entry.key))
+      .map(entry => redact(entry.key))
     if (globalKeys.length > 0) {
       log.warning(
         `The global git config has credential settings the agent could read (${[...new Set(globalKeys)].join(', ')}); ` +

@@ -3,6 +3,7 @@
 // A git command inherits only an allow-list of the action's environment (gitCommandEnv), never a name that looks like
 // a credential, and never prompts: a fetch that needs a password fails at once.
 import { spawn } from 'node:child_process'
+import { isSecretName } from '../domain/secrets.js'
 import type { Log } from '../ports.js'
 import { PROXY_ENV } from './proxy-env.js'
 
@@ -93,8 +94,6 @@ export const GIT_ENV_ALLOW_LIST: readonly string[] = [
   'NODE_EXTRA_CA_CERTS'
 ]
 
-const CREDENTIAL_NAME = /TOKEN|KEY|SECRET|PASSWORD|PASSWD|CREDENTIAL/i
-
 /** The environment of a git command: the allow-list of `source`, then the action's fixed settings, then `extra`. */
 export function gitCommandEnv(
   source: NodeJS.ProcessEnv,
@@ -103,7 +102,7 @@ export function gitCommandEnv(
   const env: Record<string, string> = {}
   for (const name of GIT_ENV_ALLOW_LIST) {
     const value = source[name]
-    if (value !== undefined && !CREDENTIAL_NAME.test(name)) env[name] = value
+    if (value !== undefined && !isSecretName(name)) env[name] = value
   }
   return {
     ...env,

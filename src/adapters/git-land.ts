@@ -21,6 +21,7 @@ import path from 'node:path'
 import type { Lander, Log, PushOutcome } from '../ports.js'
 import { execGit, tail, type ExecGitOptions, type ExecGitResult } from './git-exec.js'
 import { compareWithPatch, parseRawChanges, patchTree } from '../domain/patch-tree.js'
+import { basicAuthHeader, redact, secretForms } from '../domain/secrets.js'
 import { RunCompromised } from '../util/errors.js'
 
 export interface GitLanderOptions {
@@ -50,25 +51,14 @@ const REMOTE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
 const MAX_REASON = 600
 
 /** The Authorization header a push sends, as actions/checkout writes it. */
-export function pushAuthHeader(token: string): string {
-  return `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`
-}
+export const pushAuthHeader = basicAuthHeader
 
 /**
- * Every form of the token this adapter derives or could see echoed (the token, its basic credential, the whole header):
- * the composition root masks them all (core.setSecret), and every reason and log line is scrubbed of them.
+ * Every form of the token (domain/secrets.ts secretForms: the token, its basic credential, the whole header, its
+ * base64 and URL encodings), longest first: the composition root masks them all (core.setSecret).
  */
 export function tokenForms(token: string): string[] {
-  if (token === '') return []
-  const forms = new Set([
-    pushAuthHeader(token),
-    Buffer.from(`x-access-token:${token}`).toString('base64'),
-    Buffer.from(token).toString('base64'),
-    encodeURIComponent(token),
-    token
-  ])
-  // longest first, so that a form containing another is replaced whole
-  return [...forms].sort((a, b) => b.length - a.length)
+  return secretForms([token]).map(form => form.text)
 }
 
 /** The `--porcelain` status line of the one ref pushed, when its flag is `flag` ("*" new, "=" up to date, "!" refused). */
@@ -102,17 +92,13 @@ export function createGitLander(options: GitLanderOptions): Lander {
   const worktreesDir = path.resolve(options.worktreesDir)
   const remote = options.remote ?? 'origin'
   const { token, author, log } = options
-  const secrets = tokenForms(token)
+  const secrets = [token]
   let queue: Promise<unknown> = Promise.resolve()
   /** branch -> the commit this lander pushed to it */
   const pushedHere = new Map<string, string>()
 
-  /** The text with every form of the token, and any password in a URL, replaced. */
-  function scrub(textIn: string): string {
-    let out = textIn
-    for (const secret of secrets) out = out.split(secret).join('***')
-    return out.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^/@\s:]*:[^/@\s]*@/gi, '$1***@')
-  }
+  /** The text with every form of the token, and any credential in a URL, redacted (domain/secrets.ts). */
+  const scrub = (text: string): string => redact(text, secrets)
 
   const logged: Log = {
     info: message => log.info(scrub(message)),

@@ -1,11 +1,15 @@
-// The Sentry REST adapter: project slugs -> ids, and the paginated, filtered, frequency-sorted issue list.
-// Global fetch (Node's), so NODE_EXTRA_CA_CERTS reaches a self-hosted Sentry behind a private CA. Every response is
-// validated with zod and turned into domain types; errors are classified by status code into SentryError.
-import { STATUS_CODES } from 'node:http'
+// The Sentry REST endpoints: project slugs -> ids, the paginated, filtered, frequency-sorted issue list, and an
+// issue's evidence. Requests, timeouts and retries are http-client.ts's (global fetch, so NODE_EXTRA_CA_CERTS reaches
+// a self-hosted Sentry behind a private CA); this file says what to ask, checks each response's shape with zod, turns
+// it into domain types, and classifies failures by status code into SentryError with messages that name the input
+// to fix. The token is scrubbed from every message.
 import { z } from 'zod'
+import { nextCursor } from '../domain/link-header.js'
 import type { SentryIssue, SentryLevel } from '../domain/types.js'
 import type { IssueListQuery, Log, SentryApi } from '../ports.js'
 import { mapLimit } from '../util/map-limit.js'
+import { createHttpClient, type HttpFailure } from './http-client.js'
+import { redact } from '../domain/secrets.js'
 
 /** Kept equal to package.json's version by a test. */
 export const SENTRY_ADAPTER_VERSION = '0.1.0'
@@ -51,9 +55,6 @@ export interface SentryApiOptions {
   userAgent?: string
 }
 
-const BACKOFF_BASE_MS = 1_000
-const BACKOFF_MAX_MS = 60_000
-const RATE_LIMIT_WAIT_MAX_MS = 120_000
 /** up to this many projects are looked up one by one; more are found in the organization's project list */
 const PROJECT_LOOKUPS_MAX = 3
 const PROJECT_CONCURRENCY = 4
@@ -107,149 +108,100 @@ export function createSentryApi(options: SentryApiOptions): SentryApi {
   const baseUrl = options.baseUrl.replace(/\/+$/, '')
   const host = new URL(baseUrl).host
   const { org, token, log } = options
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>(resolve => setTimeout(resolve, ms)))
-  const now = options.now ?? Date.now
-  const timeoutMs = options.requestTimeoutMs ?? 30_000
-  const maxRetries = options.maxRetries ?? 4
   const maxPages = options.maxPages ?? 20
-  const headers = {
-    Authorization: `Bearer ${token}`,
-    Accept: 'application/json',
-    'User-Agent': options.userAgent ?? DEFAULT_USER_AGENT
-  }
+  const http = createHttpClient({
+    baseUrl,
+    headers: {
+      Authorization: `Bearer ${token}`,
+      Accept: 'application/json',
+      'User-Agent': options.userAgent ?? DEFAULT_USER_AGENT
+    },
+    log,
+    service: 'Sentry',
+    sleep: options.sleep,
+    now: options.now,
+    requestTimeoutMs: options.requestTimeoutMs,
+    maxRetries: options.maxRetries,
+    rateLimitResetHeader: 'x-sentry-rate-limit-reset'
+  })
   const orgPath = `/api/0/organizations/${encodeURIComponent(org)}`
 
   /** Never let the token into a message, whatever a server echoes back. */
-  const scrub = (text: string): string => (token.length >= 8 ? text.split(token).join('***') : text)
+  const scrub = (text: string): string => redact(text, [token])
   const fail = (message: string, kind: SentryErrorKind, status?: number, cause?: unknown): SentryError =>
     new SentryError(scrub(message), { kind, status, cause })
 
-  async function getJson(
+  /** The validated body and headers, or a SentryError classified by status code; a 404 throws notFound(). */
+  async function getJson<T>(
     path: string,
     params: URLSearchParams,
+    schema: z.ZodType<T>,
     notFound: () => SentryError
-  ): Promise<{ body: unknown; headers: Headers }> {
-    const qs = params.toString()
-    const target = `${path}${qs ? `?${qs}` : ''}`
-    const what = `GET ${path}`
-    for (let attempt = 0; ; attempt++) {
-      log.debug(`Sentry: GET ${target}`)
-      let response: Response
-      let text: string
-      try {
-        response = await fetch(`${baseUrl}${target}`, { headers, signal: AbortSignal.timeout(timeoutMs) })
-        text = await response.text()
-      } catch (error) {
-        const problem = describeNetworkError(error, timeoutMs)
-        if (problem.permanent || attempt >= maxRetries) {
-          const advice = problem.tls
-            ? ': for a self-hosted Sentry with a private CA, set NODE_EXTRA_CA_CERTS to the CA bundle (PEM) on the runner'
-            : ': check sentry-host and that the runner can reach it'
-          const tries = problem.permanent ? '' : ` (after ${attempt + 1} attempts)`
-          throw fail(
-            `Could not reach Sentry at ${host} for ${what}${tries}: ${problem.text}${advice}`,
-            'network',
-            undefined,
-            error
-          )
-        }
-        const wait = backoff(attempt)
-        log.warning(
-          `Sentry: ${what} failed (${problem.text}); retrying in ${seconds(wait)} (retry ${attempt + 1} of ${maxRetries})`
-        )
-        await sleep(wait)
-        continue
-      }
+  ): Promise<{ body: T; headers: Headers }> {
+    const result = await http.getJson(path, params, schema)
+    if (result.ok) return result
+    throw toSentryError(result.failure, notFound)
+  }
 
-      const status = response.status
-      if (response.ok) {
-        try {
-          return { body: JSON.parse(text) as unknown, headers: response.headers }
-        } catch (error) {
-          throw fail(
-            `Sentry answered ${what} with a body that is not valid JSON (status ${status}, ` +
-              `${response.headers.get('content-type') ?? 'no content type'}, ${text.length} bytes): ${errorText(error)}`,
-            'invalid-response',
-            status,
-            error
-          )
-        }
-      }
-      // The standard reason phrase, not the server's (HTTP/2 and some proxies send none).
-      const label = `${status}${STATUS_CODES[status] ? ` ${STATUS_CODES[status]}` : ''}`
-      if (status === 401 || status === 403) {
-        throw fail(
-          `Sentry rejected sentry-token (${label}) for ${what}: check that the token is valid and has org:read, ` +
-            `project:read and event:read${serverDetail(text)}`,
-          'auth',
-          status
+  function toSentryError(failure: HttpFailure, notFound: () => SentryError): SentryError {
+    const what = failure.what
+    switch (failure.kind) {
+      case 'network': {
+        const advice = failure.tls
+          ? ': for a self-hosted Sentry with a private CA, set NODE_EXTRA_CA_CERTS to the CA bundle (PEM) on the runner'
+          : ': check sentry-host and that the runner can reach it'
+        const tries = failure.permanent ? '' : ` (after ${failure.attempts} attempts)`
+        return fail(
+          `Could not reach Sentry at ${host} for ${what}${tries}: ${failure.text}${advice}`,
+          'network',
+          undefined,
+          failure.cause
         )
       }
-      if (status === 404) throw notFound()
-      if (status === 429 || status >= 500) {
-        const kind = status === 429 ? 'rate-limit' : 'server'
-        if (attempt >= maxRetries) {
-          throw fail(
-            `Sentry answered ${label} for ${what} ${attempt + 1} times in a row; giving up${serverDetail(text)}`,
-            kind,
-            status
-          )
-        }
-        const wait =
-          status === 429
-            ? (rateLimitWait(response.headers) ?? backoff(attempt))
-            : (retryAfter(response.headers) ?? backoff(attempt))
-        log.warning(
-          `Sentry: ${what} answered ${label}; retrying in ${seconds(wait)} (retry ${attempt + 1} of ${maxRetries})`
+      case 'not-json':
+        return fail(
+          `Sentry answered ${what} with a body that is not valid JSON (status ${failure.status}, ` +
+            `${failure.contentType ?? 'no content type'}, ${failure.bytes} bytes): ${failure.detail}`,
+          'invalid-response',
+          failure.status,
+          failure.cause
         )
-        await sleep(wait)
-        continue
-      }
-      throw fail(
-        `Sentry refused ${what} (${label})${serverDetail(text)}: check sentry-query, sentry-environment and stats-period`,
-        'bad-request',
+      case 'shape':
+        return fail(
+          `Sentry answered ${what} with an unexpected shape: ${failure.problems}`,
+          'invalid-response'
+        )
+      case 'status':
+        break
+    }
+    const { status, label, body: text } = failure
+    if (status === 401 || status === 403) {
+      return fail(
+        `Sentry rejected sentry-token (${label}) for ${what}: check that the token is valid and has org:read, ` +
+          `project:read and event:read${serverDetail(text)}`,
+        'auth',
         status
       )
     }
-  }
-
-  function backoff(attempt: number): number {
-    const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** attempt)
-    return Math.round(ceiling / 2 + Math.random() * (ceiling / 2))
-  }
-
-  /** X-Sentry-Rate-Limit-Reset (epoch seconds) first, then Retry-After; capped at 120 s. */
-  function rateLimitWait(h: Headers): number | undefined {
-    const reset = Number(h.get('x-sentry-rate-limit-reset') ?? '')
-    if (h.get('x-sentry-rate-limit-reset') && Number.isFinite(reset)) {
-      const wait = reset * 1000 - now()
-      if (wait > 0) return Math.min(wait, RATE_LIMIT_WAIT_MAX_MS)
+    if (status === 404) return notFound()
+    if (status === 429 || status >= 500) {
+      // The client retried these already; it only hands them back once the retries are spent.
+      return fail(
+        `Sentry answered ${label} for ${what} ${failure.attempts} times in a row; giving up${serverDetail(text)}`,
+        status === 429 ? 'rate-limit' : 'server',
+        status
+      )
     }
-    return retryAfter(h)
-  }
-
-  function retryAfter(h: Headers): number | undefined {
-    const raw = h.get('retry-after')
-    if (!raw) return undefined
-    const wait = /^\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) * 1000 : Date.parse(raw) - now()
-    if (!Number.isFinite(wait) || wait <= 0) return undefined
-    return Math.min(wait, RATE_LIMIT_WAIT_MAX_MS)
-  }
-
-  function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
-    const result = schema.safeParse(body)
-    if (result.success) return result.data
-    const problems = result.error.issues.slice(0, 3).map(issue => `${pathText(issue.path)}: ${issue.message}`)
-    const more = result.error.issues.length > 3 ? ` (and ${result.error.issues.length - 3} more)` : ''
-    throw fail(
-      `Sentry answered ${what} with an unexpected shape: ${problems.join('; ')}${more}`,
-      'invalid-response'
+    return fail(
+      `Sentry refused ${what} (${label})${serverDetail(text)}: check sentry-query, sentry-environment and stats-period`,
+      'bad-request',
+      status
     )
   }
 
   async function resolveProject(slug: string): Promise<{ id: string; slug: string }> {
     const path = `/api/0/projects/${encodeURIComponent(org)}/${encodeURIComponent(slug)}/`
-    const { body } = await getJson(path, new URLSearchParams(), () =>
+    const { body: project } = await getJson(path, new URLSearchParams(), wireProject, () =>
       fail(
         `Sentry project '${slug}' was not found in organization '${org}': check sentry-project (slugs, not names) ` +
           'and that the token can see it',
@@ -257,7 +209,6 @@ export function createSentryApi(options: SentryApiOptions): SentryApi {
         404
       )
     )
-    const project = parse(wireProject, body, `GET ${path}`)
     return { id: project.id, slug }
   }
 
@@ -268,14 +219,18 @@ export function createSentryApi(options: SentryApiOptions): SentryApi {
     const wanted = new Set(slugs)
     const followed = new Set<string>()
     for (let page = 1; page <= maxPages * 5; page++) {
-      const { body, headers: responseHeaders } = await getJson(path, params, () =>
-        fail(
-          `Sentry organization '${org}' was not found at ${host}: check sentry-org (the organization slug) and sentry-host`,
-          'not-found',
-          404
-        )
+      const { body: projects, headers: responseHeaders } = await getJson(
+        path,
+        params,
+        z.array(wireProject),
+        () =>
+          fail(
+            `Sentry organization '${org}' was not found at ${host}: check sentry-org (the organization slug) and sentry-host`,
+            'not-found',
+            404
+          )
       )
-      for (const project of parse(z.array(wireProject), body, `GET ${path}`)) {
+      for (const project of projects) {
         if (wanted.has(project.slug)) found.set(project.slug, project.id)
       }
       const next = nextCursor(responseHeaders.get('link'))
@@ -296,7 +251,7 @@ export function createSentryApi(options: SentryApiOptions): SentryApi {
   }
 
   async function issueJson(path: string): Promise<unknown> {
-    const { body } = await getJson(path, new URLSearchParams(), () =>
+    const { body } = await getJson(path, new URLSearchParams(), z.unknown(), () =>
       fail(`Sentry has no ${path} (the issue may have been deleted or merged)`, 'not-found', 404)
     )
     return body
@@ -335,8 +290,8 @@ export function createSentryApi(options: SentryApiOptions): SentryApi {
         )
       const followed = new Set<string>()
       for (let page = 1; ; page++) {
-        const { body, headers: responseHeaders } = await getJson(path, params, notFound)
-        yield parse(wireIssueList, body, `GET ${path}`).map(toIssue)
+        const { body, headers: responseHeaders } = await getJson(path, params, wireIssueList, notFound)
+        yield body.map(toIssue)
         const next = nextCursor(responseHeaders.get('link'))
         if (next === undefined) return
         if (followed.has(next)) {
@@ -358,70 +313,6 @@ export function createSentryApi(options: SentryApiOptions): SentryApi {
 
 // ------------------------------------------------------------------------------------------------------ helpers
 
-/**
- * The cursor of rel="next" when its results="true". Only the cursor is taken: the next request goes to the same
- * base URL (a self-hosted Sentry behind a proxy may advertise an internal host; the token never follows a link).
- */
-export function nextCursor(link: string | null): string | undefined {
-  if (!link) return undefined
-  for (const match of link.matchAll(/<([^>]*)>([^<]*)/g)) {
-    const url = match[1] ?? ''
-    const attributes = new Map<string, string>()
-    for (const attr of (match[2] ?? '').matchAll(/;\s*([a-zA-Z_]+)\s*=\s*"([^"]*)"/g)) {
-      attributes.set((attr[1] ?? '').toLowerCase(), attr[2] ?? '')
-    }
-    if (attributes.get('rel') !== 'next') continue
-    if (attributes.get('results') !== 'true') return undefined
-    const cursor = attributes.get('cursor') ?? cursorFromUrl(url)
-    return cursor || undefined
-  }
-  return undefined
-}
-
-function cursorFromUrl(url: string): string | undefined {
-  try {
-    return new URL(url).searchParams.get('cursor') ?? undefined
-  } catch {
-    return undefined
-  }
-}
-
-const TLS_CODES = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'CERT_UNTRUSTED',
-  'CERT_REJECTED',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'ERR_SSL_WRONG_VERSION_NUMBER'
-])
-
-/** What went wrong below HTTP, whether a retry can help, and whether it is about TLS trust. */
-function describeNetworkError(
-  error: unknown,
-  timeoutMs: number
-): { text: string; permanent: boolean; tls: boolean } {
-  const name = typeof error === 'object' && error !== null ? (error as { name?: unknown }).name : undefined
-  if (name === 'TimeoutError' || name === 'AbortError') {
-    return { text: `no complete answer within ${seconds(timeoutMs)}`, permanent: false, tls: false }
-  }
-  // Duck-typed: fetch's errors may come from another realm (a test VM), where instanceof Error is false.
-  const rawCause =
-    typeof error === 'object' && error !== null ? (error as { cause?: unknown }).cause : undefined
-  const cause =
-    typeof rawCause === 'object' && rawCause !== null
-      ? (rawCause as { code?: unknown; message?: unknown })
-      : undefined
-  const code = typeof cause?.code === 'string' ? cause.code : undefined
-  const detail = typeof cause?.message === 'string' && cause.message !== '' ? cause.message : errorText(error)
-  const tls = code !== undefined && TLS_CODES.has(code)
-  return { text: code && !detail.includes(code) ? `${code}: ${detail}` : detail, permanent: tls, tls }
-}
-
 function serverDetail(text: string): string {
   try {
     const body = JSON.parse(text) as { detail?: unknown }
@@ -436,21 +327,4 @@ function serverDetail(text: string): string {
     // not JSON: an HTML error page from a proxy, say nothing about it
   }
   return ''
-}
-
-function pathText(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return '(response)'
-  return path
-    .map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`))
-    .join('')
-}
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`
-}
-
-function errorText(error: unknown): string {
-  const message =
-    typeof error === 'object' && error !== null ? (error as { message?: unknown }).message : undefined
-  return typeof message === 'string' ? message : String(error)
 }

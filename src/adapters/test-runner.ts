@@ -13,7 +13,7 @@
 //   HTTP_PROXY, HTTPS_PROXY, NO_PROXY, ALL_PROXY, http_proxy, https_proxy, no_proxy, all_proxy
 // and CI=true is set; the jail then sets HOME and TMPDIR to its private ones. Nothing else passes: no GITHUB_* (GITHUB_TOKEN), INPUT_* (the action's inputs, the Sentry and
 // OpenAI keys among them), ACTIONS_* (ACTIONS_RUNTIME_TOKEN, ACTIONS_ID_TOKEN_REQUEST_*), RUNNER_*, and no other
-// name containing TOKEN, KEY, SECRET or PASSWORD.
+// name containing TOKEN, KEY, SECRET, PASSWORD, PASSWD or CREDENTIAL.
 //
 // Isolation. The process environment is not the only way to a secret or to the next run: a test the agent wrote runs
 // as the same user as the action. So the command runs in the jail (jail.ts): the filesystem read-only but for the
@@ -21,11 +21,13 @@
 // Where the jail cannot be made the run does not fall back to an unjailed one: it fails with what to do.
 //
 // Output. stdout and stderr are kept together as a tail: the last 200 lines and at most 16 KB. The value of every
-// variable of options.env whose name contains TOKEN, KEY, SECRET or PASSWORD (INPUT_SENTRY-TOKEN, OPENAI_API_KEY ...;
-// values under 6 characters excepted, each line of a multi-line value too, and its URL-encoded form) is replaced by ***
-// in that tail, in case a test prints a credential it found elsewhere (on disk, in a config file).
+// variable of options.env with a secret-looking name (domain/secrets.ts isSecretName: INPUT_SENTRY-TOKEN,
+// OPENAI_API_KEY ...), in every form domain/secrets.ts secretForms lists (each line of a multi-line value too, URL and
+// base64 encodings; values under MIN_SECRET_LENGTH excepted), is redacted in that tail, with well-known token shapes
+// and URL credentials, in case a test prints a credential it found elsewhere (on disk, in a config file).
 import { spawn } from 'node:child_process'
 import { performance } from 'node:perf_hooks'
+import { redact, secretEnvValues, secretForms } from '../domain/secrets.js'
 import type { Log, TestRun, TestRunner } from '../ports.js'
 import { errorMessage } from '../util/errors.js'
 import { writeSeccomp, type Jail, type JailedCommand } from './jail.js'
@@ -42,13 +44,10 @@ export const TEST_ENV_ALLOW_LIST: readonly string[] = [
   ...PROXY_ENV
 ]
 
-const SECRET_NAME = /TOKEN|KEY|SECRET|PASSWORD/i
 const TAIL_LINES = 200
 const TAIL_BYTES = 16 * 1024
 /** how long to wait for the output pipes to close after the command exited and its group was killed */
 const DRAIN_MS = 2000
-/** values shorter than this are not redacted (they would blank out ordinary words and numbers) */
-const MIN_SECRET_LENGTH = 6
 
 export interface TestRunnerOptions {
   /** the action's environment: the allow-list is copied from it, and the values of secret-looking names redacted */
@@ -71,27 +70,13 @@ export function testCommandEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   return out
 }
 
-/** Values that must never appear in the log tail, longest first (so that one secret inside another goes whole). */
-export function secretValues(env: NodeJS.ProcessEnv): string[] {
-  const values = new Set<string>()
-  for (const [name, value] of Object.entries(env)) {
-    if (value === undefined || !SECRET_NAME.test(name)) continue
-    for (const candidate of [value, ...value.split(/\r?\n/)]) {
-      const trimmed = candidate.trim()
-      if (trimmed.length < MIN_SECRET_LENGTH) continue
-      values.add(trimmed)
-      const encoded = encodeURIComponent(trimmed)
-      if (encoded !== trimmed) values.add(encoded)
-    }
-  }
-  return [...values].sort((a, b) => b.length - a.length)
-}
-
 export function createTestRunner(options: TestRunnerOptions): TestRunner {
   const { log } = options
   const shell = options.shell ?? '/bin/sh'
   const env = testCommandEnv(options.env)
-  const secrets = secretValues(options.env)
+  const secrets = secretEnvValues(options.env)
+  /** the longest written form of a secret (forms come longest first): the buffer keeps that much more than the tail */
+  const longestForm = secretForms(secrets)[0]?.text.length ?? 0
   const { jail } = options
 
   return {
@@ -108,7 +93,7 @@ export function createTestRunner(options: TestRunnerOptions): TestRunner {
         }
       }
       const started = performance.now()
-      const output = new TailBuffer(TAIL_BYTES + Math.max(8 * 1024, 2 * (secrets[0]?.length ?? 0)))
+      const output = new TailBuffer(TAIL_BYTES + Math.max(8 * 1024, 2 * longestForm))
       log.info(
         `Running the test command in ${cwd} (time budget ${Math.round(timeoutMs / 1000)} s): ${command}`
       )
@@ -246,12 +231,6 @@ class TailBuffer {
   text(): string {
     return Buffer.concat(this.chunks).toString('utf8')
   }
-}
-
-function redact(text: string, secrets: string[]): string {
-  let out = text
-  for (const secret of secrets) out = out.split(secret).join('***')
-  return out
 }
 
 /** The last TAIL_LINES lines, at most TAIL_BYTES, with a first line saying that earlier output was left out. */

@@ -1,6 +1,7 @@
-// Pure: GitHub references in untrusted text. GitHub links each of these and, for an issue, a pull request or a
-// discussion, posts a "mentioned this" backlink into its timeline, in whatever repository it names; so model or
-// Sentry text in the action's PR or commit could spam other projects from them:
+// Pure: what GitHub acts on in untrusted text. GitHub links each reference below and, for an issue, a pull request or
+// a discussion, posts a "mentioned this" backlink into its timeline, in whatever repository it names; it notifies
+// every @mention; and it closes an issue named after a closing keyword when the PR merges. So model or Sentry text in
+// the action's PR or commit could spam other projects, ping people, or close issues from them. References:
 //   #N, owner#N, owner/repo#N; GH-N (any case); owner@sha, owner/repo@sha (7 to 40 hex digits); and a URL
 //   (http(s):// or www.) of an issue, a pull request, a discussion or a commit of any repository.
 // URLs are matched by their path on ANY host, not only github.com: a GitHub Enterprise Server links URLs of its own
@@ -9,7 +10,8 @@
 //
 // The matching is deliberately wider than GitHub's (any `#<digit>`, a token before it of any word characters): more
 // text made inert is harmless, a reference missed is not. How a match is made inert is the caller's choice: in
-// Markdown, a code span (pr-text.ts, inertLine); in plain text, a look-alike character (defuseReferences below).
+// Markdown, a code span (markdown.ts, inertText); in plain text, a look-alike character (defuseReferences,
+// defuseMentions below).
 
 // GitHub's autolinker ends a URL before trailing punctuation, so the match does too (that punctuation stays prose).
 // It links `www.` only where a word starts, which also keeps "www.www.www…" from being rescanned at every "www.".
@@ -47,5 +49,40 @@ export function defuseReferences(text: string): string {
           .replace(/#/g, '\uff03')
           .replace(/@/g, '\uff20')
           .replace(/^(gh)-/i, '$1\u2011')
+  )
+}
+
+// GitHub closes an issue on merge for "<keyword>[:] <ref>" in a PR body or a default-branch commit message.
+const GITHUB_CLOSING =
+  /\b(close[sd]?|fix(?:e[sd])?|resolve[sd]?)(:?)(\s+)(?=(?:[\w.-]+\/[\w.-]+)?#\d|gh-\d|https?:\/\/)/gi
+// Sentry resolves every short ID found in the run of [A-Za-z0-9_-\s,] after such a keyword (getsentry/sentry
+// `_fixes_re` / `_short_id_re`): a short ID is any hyphenated token, so the hyphens in that run become U+2011
+// (non-breaking hyphen: visible, looks the same, ends Sentry's run).
+const SENTRY_CLOSING = /\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?):?\s+[A-Za-z0-9_\-\s,]+/gi
+
+/** Untrusted text can neither close a GitHub issue nor resolve another Sentry issue. */
+export function defuseClosingKeywords(text: string): string {
+  return text
+    .replace(
+      GITHUB_CLOSING,
+      (_m, keyword: string, colon: string, space: string) => `${keyword}${colon}${space}issue `
+    )
+    .replace(SENTRY_CLOSING, run => run.replace(/-/g, '\u2011'))
+}
+
+/**
+ * A GitHub mention: @user or @org/team. Only where no word character precedes the '@' (then it is an e-mail
+ * address): callers check that, since the character before a match is not part of it.
+ */
+export const MENTION_SOURCE = String.raw`@[A-Za-z0-9][A-Za-z0-9-]*(?:\/[A-Za-z0-9_.-]*[A-Za-z0-9_-])?`
+const MENTION = new RegExp(MENTION_SOURCE, 'g')
+
+/**
+ * Plain text (a commit message, a PR title: no Markdown there) without mentions: the '@' of a mention becomes the
+ * fullwidth '＠' (U+FF20), which reads the same and never pings a user or a team.
+ */
+export function defuseMentions(text: string): string {
+  return text.replace(MENTION, (match: string, at: number) =>
+    /[A-Za-z0-9_]/.test(text.charAt(at - 1)) ? match : `\uff20${match.slice(1)}`
   )
 }

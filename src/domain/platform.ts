@@ -5,25 +5,7 @@
 // (RUNNER_OS / RUNNER_ARCH, when set) must say the same supported Linux: an emulated Node on another architecture
 // would install the wrong codex binary.
 import type { Mode } from './types.js'
-
-const MOVE_JOB = 'Move this job to such a runner'
-const TRIAGE_INSTEAD = 'or use mode triage on this runner: it lists and reports the issues without the agent'
-
-/**
- * What each mode needs of the runner, and for the Linux ones what the user can do instead: a typed table, so that a
- * new mode must be placed here.
- */
-export const MODE_RUNNERS: Record<Mode, { needs: 'any' } | { needs: 'linux'; instead: string }> = {
-  triage: { needs: 'any' },
-  plan: { needs: 'any' },
-  land: { needs: 'any' },
-  fix: { needs: 'linux', instead: `${MOVE_JOB}, ${TRIAGE_INSTEAD}.` },
-  'dry-run': { needs: 'linux', instead: `${MOVE_JOB}, ${TRIAGE_INSTEAD}.` },
-  work: {
-    needs: 'linux',
-    instead: `Move the work jobs to such a runner (the plan and land jobs may stay on this one), ${TRIAGE_INSTEAD}.`
-  }
-}
+import { MODE_TABLE } from './modes.js'
 
 export const SUPPORTED_RUNNERS = 'Linux x64 and arm64, GitHub-hosted or self-hosted'
 
@@ -66,7 +48,7 @@ const label = (seen: Seen): string => [seen.os ?? 'an unknown OS', seen.arch].fi
 const isSupportedArch = (arch: string | null): arch is SupportedArch => arch === 'x64' || arch === 'arm64'
 
 export function checkPlatform(facts: PlatformFacts): PlatformVerdict {
-  const runners = MODE_RUNNERS[facts.mode]
+  const runners = MODE_TABLE[facts.mode].runner
   if (runners.needs === 'any') return { kind: 'any-runner' }
   const node: Seen = { os: named(NODE_OS, given(facts.platform)), arch: named(NODE_ARCH, given(facts.arch)) }
   const runner: Seen = {

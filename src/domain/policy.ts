@@ -6,6 +6,7 @@ import picomatch from 'picomatch'
 import type { ChangedFile, WorktreeDiff } from '../ports.js'
 import { guardedScriptChanges, readPackageScripts, type ScriptChange } from './npm-scripts.js'
 import { applyHunks, blobId, headerPath, patchSections, unquote, type PatchSection } from './patch.js'
+import { redact, secretForms, TOKEN_PATTERNS, type SecretForm } from './secrets.js'
 import { oneLine } from './text.js'
 
 export type PolicyVerdict = { kind: 'allowed' } | { kind: 'rejected'; reasons: string[] }
@@ -59,24 +60,6 @@ export const TEST_SETUP_GLOBS = [
   '**/phpunit.xml*'
 ] as const
 
-/** Secrets shorter than this are not looked for: they cannot be told apart from ordinary text. */
-export const MIN_SECRET_LENGTH = 8
-
-/** Well-known credential shapes (after gitleaks' rules), named for the reason. Realistic lengths only. */
-const TOKEN_PATTERNS: readonly { name: string; pattern: RegExp }[] = [
-  { name: 'a GitHub token', pattern: /\bgh[pousr]_[A-Za-z0-9]{36,}/ },
-  { name: 'a GitHub token', pattern: /\bgithub_pat_[A-Za-z0-9_]{70,}/ },
-  {
-    name: 'an OpenAI API key',
-    pattern:
-      /\bsk-(?:[A-Za-z0-9]{48}(?![A-Za-z0-9])|(?:proj|svcacct|admin)-[A-Za-z0-9_-]{40,}|[A-Za-z0-9_-]{8,}T3BlbkFJ[A-Za-z0-9_-]{8,})/
-  },
-  { name: 'an AWS access key id', pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}(?![0-9A-Za-z])/ },
-  { name: 'a Sentry auth token', pattern: /\bsntrys_[A-Za-z0-9+/=_-]{30,}|\bsntryu_[a-f0-9]{64}/ },
-  { name: 'a private key', pattern: /-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----/ },
-  { name: 'a Slack token', pattern: /\bxox[baprs]-[A-Za-z0-9-]{10,}/ }
-]
-
 const LINK_MODES: Record<string, string> = { '120000': 'symlink', '160000': 'submodule' }
 const SHOWN_LINES = 5
 
@@ -94,7 +77,7 @@ export function checkPolicy(input: PolicyInput): PolicyVerdict {
     ...addedLineReasons(input.diff.patch, forms),
     ...scriptReasons(input.diff.patch),
     ...packageJsonReasons(input, files)
-  ].map(reason => redacted(reason, forms))
+  ].map(reason => redact(reason, input.secrets))
   return reasons.length === 0 ? { kind: 'allowed' } : { kind: 'rejected', reasons }
 }
 
@@ -189,70 +172,6 @@ function testReason(file: ChangedFile, known: ReadonlySet<string>): string | nul
 }
 
 // ---- secrets ----
-
-export interface SecretForm {
-  text: string
-  /** how the value is encoded, for the reason ('' for verbatim) */
-  encoding: string
-}
-
-const base64 = (bytes: Buffer) => bytes.toString('base64')
-const base64url = (text: string) => text.replace(/\+/g, '-').replace(/\//g, '_')
-
-/**
- * The forms in which a secret can be written: verbatim, URL-encoded, and base64 / base64url. Base64 is taken at each
- * of the three byte alignments with the characters that depend on neighbouring bytes cut off, so that the value is
- * found also inside a longer encoded string such as the `x-access-token:<token>` of a Basic auth header; that
- * credential and its whole `AUTHORIZATION: basic …` header are forms of their own too.
- */
-export function secretForms(secrets: readonly string[]): SecretForm[] {
-  const forms = new Map<string, string>()
-  const add = (text: string, encoding: string) => {
-    if (text.length >= MIN_SECRET_LENGTH && !forms.has(text)) forms.set(text, encoding)
-  }
-  for (const secret of secrets) {
-    const value = secret.trim()
-    if (value.length < MIN_SECRET_LENGTH) continue
-    add(value, '')
-    add(encodeURIComponent(value), 'URL-encoded')
-    const bytes = Buffer.from(value, 'utf8')
-    for (const offset of [0, 1, 2]) {
-      const encoded = base64(Buffer.concat([Buffer.alloc(offset), bytes]))
-      const whole = Math.floor((offset + bytes.length) / 3) * 4
-      const core = encoded.slice(offset === 0 ? 0 : 4, whole)
-      add(core, 'base64-encoded')
-      add(base64url(core), 'base64-encoded')
-    }
-    // the padded form of the whole value, so a short secret's standalone encoding is found too
-    add(base64(bytes), 'base64-encoded')
-    add(base64url(base64(bytes)).replace(/=+$/, ''), 'base64-encoded')
-    // the Basic credential git sends for a GitHub token (actions/checkout's extraheader), and the whole header: found
-    // above already, by the aligned cores; listed whole so that redaction leaves no part of them behind
-    const basic = base64(Buffer.from(`x-access-token:${value}`, 'utf8'))
-    add(`AUTHORIZATION: basic ${basic}`, 'base64-encoded')
-    add(basic, 'base64-encoded')
-    add(basic.replace(/=+$/, ''), 'base64-encoded')
-  }
-  // longest first, so that redaction removes a whole form before any part of it
-  return [...forms]
-    .map(([text, encoding]) => ({ text, encoding }))
-    .sort((a, b) => b.text.length - a.text.length)
-}
-
-/** Removes every secret form from a reason; repeated until none is left (each pass shortens the text). */
-function redacted(reason: string, forms: SecretForm[]): string {
-  let text = reason
-  for (let changed = true; changed;) {
-    changed = false
-    for (const { text: form } of forms) {
-      if (text.includes(form)) {
-        text = text.split(form).join('…')
-        changed = true
-      }
-    }
-  }
-  return text
-}
 
 function secretPathReasons(files: ChangedFile[], forms: SecretForm[]): string[] {
   const leaks = files.some(file =>
@@ -554,19 +473,6 @@ function lineList(lines: (number | null)[]): string {
 }
 
 /**
- * The text with every form of the given secrets and every well-known token shape replaced by `[redacted]`: for the
- * model's words (root cause, notes, summary) before they reach the summary, the artifact, a commit or a PR. The
- * sandbox lets the agent read what the runner's user can read, so a compromised model could copy a credential it
- * found on disk into its answer.
+ * The one redaction (domain/secrets.ts), under the name stages/work.ts still imports it by: for the model's words
+ * (root cause, notes, summary) before they reach the summary, the artifact, a commit or a PR.
  */
-export function redactSecrets(text: string, secrets: readonly string[]): string {
-  let out = text
-  for (const { text: form } of secretForms(secrets)) out = out.split(form).join('[redacted]')
-  for (const { pattern } of TOKEN_PATTERNS) {
-    out = out.replace(
-      new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : pattern.flags + 'g'),
-      '[redacted]'
-    )
-  }
-  return out
-}

@@ -1,13 +1,14 @@
 // Pure: the commit message, PR title and PR body of a fix. Every text from Sentry or the model is attacker-controlled
 // (Sentry DSNs are public, the model reads event text): it is stripped of invisible characters, HTML-escaped, its
 // Markdown links/images, @mentions and GitHub references (#N, owner/repo#N, GH-N, owner/repo@sha, issue, PR,
-// discussion and commit URLs: domain/github-references.ts) defused, its closing keywords defused, and capped. Only
-// the action's own values (Sentry ids, branch, run URL, action SHA, the pushed commit's SHA) reach the
-// machine-readable trailer, which the fix-quality ledger (domain/ledger.ts) reads back. The action's own links (the
-// Sentry permalink, the regressed-from PR, the run) are written by this module around the inert text, never through
-// it.
+// discussion and commit URLs: domain/github-references.ts) defused, its closing keywords defused, and capped, by the
+// escapers of domain/markdown.ts. Only the action's own values (Sentry ids, branch, run URL, action SHA, the pushed
+// commit's SHA) reach the machine-readable trailer, which the fix-quality ledger (domain/ledger.ts) reads back. The
+// action's own links (the Sentry permalink, the regressed-from PR, the run) are written by this module around the
+// inert text, never through it.
 import type { IssueFacts, SentryFixResult } from '../schemas.js'
-import { REFERENCE_SOURCE, defuseReferences } from './github-references.js'
+import { defuseClosingKeywords, defuseMentions, defuseReferences } from './github-references.js'
+import { codeBlock, codeSpan, inertCell, inertProse, inertText, markdownLink, safeUrl } from './markdown.js'
 import { cap, oneLine, stripInvisible } from './text.js'
 
 /** GitHub rejects PR bodies over 65,536 characters; stay well under it (UTF-16 units, so never under-counted). */
@@ -77,113 +78,10 @@ export interface PrTrailer {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Defusing untrusted text
+// Untrusted text
 
-// GitHub closes an issue on merge for "<keyword>[:] <ref>" in a PR body or a default-branch commit message.
-const GITHUB_CLOSING =
-  /\b(close[sd]?|fix(?:e[sd])?|resolve[sd]?)(:?)(\s+)(?=(?:[\w.-]+\/[\w.-]+)?#\d|gh-\d|https?:\/\/)/gi
-// Sentry resolves every short ID found in the run of [A-Za-z0-9_-\s,] after such a keyword (getsentry/sentry
-// `_fixes_re` / `_short_id_re`): a short ID is any hyphenated token, so the hyphens in that run become U+2011
-// (non-breaking hyphen: visible, looks the same, ends Sentry's run).
-const SENTRY_CLOSING = /\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?):?\s+[A-Za-z0-9_\-\s,]+/gi
-
-/** Untrusted text can neither close a GitHub issue nor resolve another Sentry issue. */
-export function defuseClosingKeywords(text: string): string {
-  return text
-    .replace(
-      GITHUB_CLOSING,
-      (_m, keyword: string, colon: string, space: string) => `${keyword}${colon}${space}issue `
-    )
-    .replace(SENTRY_CLOSING, run => run.replace(/-/g, '\u2011'))
-}
-
-// Markdown punctuation is backslash-escaped, HTML metacharacters and pipes become entities, in ONE pass so an
-// entity's own '#' or '&' is never escaped again. '$' would start GitHub math, '!' an image.
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '|': '&#124;',
-  '@': '&#64;',
-  '\\': '\\\\',
-  '`': '\\`',
-  '*': '\\*',
-  _: '\\_',
-  '[': '\\[',
-  ']': '\\]',
-  '#': '\\#',
-  '~': '\\~',
-  '!': '\\!',
-  $: '\\$'
-}
-const ESCAPABLE = /[&<>|@\\`*_[\]#~!$]/g
-
-function escapePlain(text: string): string {
-  return text.replace(ESCAPABLE, c => ESCAPES[c] ?? c)
-}
-
-// A GitHub mention: @user or @org/team, not preceded by a word character (then it is an e-mail address).
-const MENTION = /@[A-Za-z0-9][A-Za-z0-9-]*(?:\/[A-Za-z0-9_.-]*[A-Za-z0-9_-])?/g
-// What becomes a code span: a GitHub reference (it starts with no '@') or a mention (it starts with '@').
-const CODE_SPANNED = new RegExp(`${REFERENCE_SOURCE}|${MENTION.source}`, 'gi')
-
-/**
- * One line of untrusted text as inert Markdown. A mention (`@octocat`) and a GitHub reference (`#12`,
- * `acme/other#2`, `GH-7`, `acme/other@1a2b3c4`, `https://github.com/acme/other/issues/5`) become code spans: GitHub
- * neither mentions, links nor posts a cross-reference backlink inside code, and unlike a zero-width joiner the text
- * stays visible, readable, copyable and searchable. A backslash or an entity (`\#12`, `&#35;12`) is not relied on
- * for a reference: both are reported to still link (cmark-gfm issue 181). Any other '@' becomes &#64;.
- */
-function inertLine(line: string): string {
-  let out = ''
-  let last = 0
-  for (const match of line.matchAll(CODE_SPANNED)) {
-    const at = match.index
-    if (match[0].startsWith('@') && /[A-Za-z0-9_`]/.test(line.charAt(at - 1))) continue
-    // A span right after another joins it: `a``b` would read as one span fenced by double backticks.
-    const joins = at === last && out.endsWith('`')
-    out = joins
-      ? `${out.slice(0, -1)}${match[0]}\``
-      : `${out}${escapePlain(line.slice(last, at))}\`${match[0]}\``
-    last = at + match[0].length
-  }
-  out += escapePlain(line.slice(last))
-  // A leading '-', '+' or '=' could start a list, a thematic break or a setext heading that restyles the text above.
-  return out.replace(/^([-+=])/, '\\$1')
-}
-
-/**
- * Multi-line untrusted text as inert Markdown: invisible characters removed, closing keywords defused, capped,
- * indentation dropped (no code blocks), blank runs folded, every line escaped.
- */
-export function inertProse(text: string, max: number): string {
-  const clean = cap(defuseClosingKeywords(stripInvisible(text.replace(/\r\n?/g, '\n'))).trim(), max)
-  const lines: string[] = []
-  for (const raw of clean.split('\n')) {
-    const line = raw.replace(/\t/g, ' ').trim()
-    if (line === '' && (lines.length === 0 || lines[lines.length - 1] === '')) continue
-    lines.push(line === '' ? '' : inertLine(line.replace(/ {2,}/g, ' ')))
-  }
-  return lines.join('\n').trim()
-}
-
-/**
- * One line of untrusted text as inert Markdown. Invisible characters go first: one could split a closing keyword
- * that oneLine would then join up again.
- */
-export function inertText(text: string, max: number): string {
-  return inertLine(oneLine(defuseClosingKeywords(stripInvisible(text)), max))
-}
-
-/**
- * Plain text (a commit message, a PR title: no Markdown there) without mentions: the '@' of a mention becomes the
- * fullwidth '＠' (U+FF20), which reads the same and never pings a user or a team.
- */
-export function defuseMentions(text: string): string {
-  return text.replace(MENTION, (match: string, at: number) =>
-    /[A-Za-z0-9_]/.test(text.charAt(at - 1)) ? match : `\uff20${match.slice(1)}`
-  )
-}
+/** Where the tests and earlier callers import it from; it lives with the other GitHub defusers. */
+export { defuseClosingKeywords }
 
 /**
  * Untrusted text as one line of plain text (a commit message, a PR title): no closing keyword, mention or GitHub
@@ -194,48 +92,10 @@ function plainText(text: string, max: number): string {
   return oneLine(defuseReferences(defuseMentions(defuseClosingKeywords(stripInvisible(text)))), max)
 }
 
-/** A table cell: inert, a dash when empty. Pipes are entities, which GFM does not split cells on. */
-function cell(text: string, max: number): string {
-  return inertText(text, max) || '-'
-}
-
-/** A code span that holds any text: the fence is longer than every backtick run inside it. */
-function codeSpan(text: string, max: number): string {
-  const line = oneLine(text, max)
-  const longest = Math.max(0, ...Array.from(line.matchAll(/`+/g), m => m[0].length))
-  const fence = '`'.repeat(longest + 1)
-  const pad = line.startsWith('`') || line.endsWith('`') || line === '' ? ' ' : ''
-  return `${fence}${pad}${line}${pad}${fence}`
-}
-
-/** A fenced code block: GitHub renders no HTML, link or mention inside it. */
-function codeBlock(text: string): string {
-  const body = stripInvisible(text.replace(/\r\n?/g, '\n')).replace(/\n+$/, '')
-  const longest = Math.max(0, ...Array.from(body.matchAll(/`{3,}|~{3,}/g), m => m[0].length))
-  const fence = '`'.repeat(Math.max(3, longest + 1))
-  return `${fence}text\n${body}\n${fence}`
-}
-
-/** An http(s) URL safe as a Markdown link target, or null. */
-function safeUrl(url: string): string | null {
-  try {
-    const parsed = new URL(url)
-    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return null
-    return parsed.href.replace(/[()<> ]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-  } catch {
-    return null
-  }
-}
-
-function link(text: string, url: string): string {
-  const href = safeUrl(url)
-  return href ? `[${text}](${href})` : text
-}
-
 function dateCell(iso: string): string {
   const date = new Date(iso)
   return Number.isNaN(date.getTime())
-    ? cell(iso, 40)
+    ? inertCell(iso, 40)
     : date.toISOString().slice(0, 16).replace('T', ' ') + ' UTC'
 }
 
@@ -378,7 +238,7 @@ function filesSection(files: FileChange[], limits: Limits): string[] {
   lines.push('| File | + | − |', '|---|--:|--:|')
   const shown = files.slice(0, limits.fileRows)
   for (const file of shown) {
-    lines.push(`| ${cell(file.path, PATH_MAX)} | ${file.additions} | ${file.deletions} |`)
+    lines.push(`| ${inertCell(file.path, PATH_MAX)} | ${file.additions} | ${file.deletions} |`)
   }
   if (shown.length < files.length) {
     const add = files.reduce((n, f) => n + f.additions, 0)
@@ -390,20 +250,20 @@ function filesSection(files: FileChange[], limits: Limits): string[] {
 
 function renderBody(input: PrBodyInput, limits: Limits): string {
   const { issue, result } = input
-  const shortId = cell(issue.short_id, 60)
+  const shortId = inertCell(issue.short_id, 60)
   const lines: string[] = []
-  lines.push(`## Fix for Sentry issue ${link(shortId, issue.permalink)}`, '')
+  lines.push(`## Fix for Sentry issue ${markdownLink(shortId, issue.permalink)}`, '')
   lines.push(`> ${inertText(issue.title, TITLE_MAX) || '(untitled)'}`)
   if (issue.culprit) lines.push(`>`, `> in ${inertText(issue.culprit, TITLE_MAX)}`)
   lines.push('')
   lines.push('| Project | Level | Events | Users | First seen | Last seen |', '|---|---|--:|--:|---|---|')
   lines.push(
-    `| ${cell(issue.project, 60)} | ${cell(issue.level, 20)} | ${issue.events} | ${issue.users} | ` +
+    `| ${inertCell(issue.project, 60)} | ${inertCell(issue.level, 20)} | ${issue.events} | ${issue.users} | ` +
       `${dateCell(issue.first_seen)} | ${dateCell(issue.last_seen)} |`,
     ''
   )
   if (input.regressedFrom) {
-    const pr = link(`#${input.regressedFrom.number}`, input.regressedFrom.url)
+    const pr = markdownLink(`#${input.regressedFrom.number}`, input.regressedFrom.url)
     lines.push(
       '> [!IMPORTANT]',
       `> An earlier fix, ${pr}, did not hold: the issue was seen again after it merged.`,

@@ -2,21 +2,13 @@
 // come from PR bodies, which anyone who can edit a PR can change: they pass markdownCell like every untrusted text.
 import type { History, HistoryPullRequest } from '../schemas-history.js'
 import { percent, qualityVerdict } from './ledger.js'
-import { markdownCell } from './text.js'
+import { markdownCell, markdownLink } from './markdown.js'
 
 /** How many PRs a list in the job summary names before it says "and N more". */
 const LIST_MAX = 20
 
 function prLink(pr: HistoryPullRequest): string {
-  let href: string | null = null
-  try {
-    const url = new URL(pr.url)
-    if (url.protocol === 'https:' || url.protocol === 'http:')
-      href = url.href.replace(/[()<> ]/g, encodeURIComponent)
-  } catch {
-    href = null
-  }
-  return href ? `[#${pr.number}](${href})` : `#${pr.number}`
+  return markdownLink(`#${pr.number}`, pr.url)
 }
 
 type OpenPullRequest = Extract<HistoryPullRequest, { class: 'open' }>

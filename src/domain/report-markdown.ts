@@ -1,6 +1,6 @@
 // Pure: the job summary a person reads on the run page. Every text from Sentry or the model passes markdownCell.
 import type { IssueSummary, TriageSummary } from '../schemas.js'
-import { markdownCell } from './text.js'
+import { markdownCell, markdownLink } from './markdown.js'
 import { renderHistory } from './report-history.js'
 
 const LABEL: Record<IssueSummary['disposition'], string> = {
@@ -19,8 +19,9 @@ const LABEL: Record<IssueSummary['disposition'], string> = {
   'triage-only': 'triage only'
 }
 
+/** A link in a cell of the issues table. */
 function link(text: string, url: string): string {
-  return `[${text}](${encodeURI(decodeURI(url))})`
+  return markdownLink(text, url, { cell: true })
 }
 
 function prCell(issue: IssueSummary): string {

@@ -1,5 +1,5 @@
-// Text from Sentry and from the model is attacker-controlled. Everything a person reads (job summary, logs, later PR
-// bodies) goes through these functions: one line, no invisible or bidi characters, no markup, capped.
+// Text from Sentry and from the model is attacker-controlled. Everything a person reads (job summary, logs, PR bodies)
+// goes through these functions: one line, no invisible or bidi characters, capped. Markup is markdown.ts's.
 
 // Zero-width, bidi overrides/isolates, BOM, soft hyphen, and other format characters that hide or reorder text.
 const INVISIBLE =
@@ -25,20 +25,6 @@ export function oneLine(text: string, max: number): string {
   return cap(stripInvisible(text).replace(/\s+/g, ' ').trim(), max)
 }
 
-/**
- * Safe inside a Markdown table cell or an HTML summary: HTML escaped (so comments and tags cannot hide content),
- * pipes escaped, @mentions defused (a zero-width joiner would be invisible, so the @ becomes its HTML entity,
- * which GitHub does not turn into a mention), and capped.
- */
-export function markdownCell(text: string, max = 120): string {
-  const line = oneLine(text, max)
-  // Markdown escapes first, then HTML entities: an entity's own '#' and '&' must not be escaped again.
-  const escaped = line
-    .replace(/([\\`*_[\]#~])/g, '\\$1')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\|/g, '&#124;')
-    .replace(/@/g, '&#64;')
-  return escaped === '' ? '-' : escaped
-}
+// Markdown escaping is markdown.ts's. This re-export only serves callers that still import markdownCell from here
+// (__tests__/unit/text.test.ts); it makes an import cycle with markdown.ts, harmless (nothing runs at load time).
+export { markdownCell } from './markdown.js'

@@ -9,18 +9,17 @@ import type {
   Log,
   Repo,
   RunFiles,
-  SentryApi,
-  WorktreeDiff
+  SentryApi
 } from '../ports.js'
 import { Plan, type PlanIssue } from '../schemas.js'
 import type { Settings } from '../settings.js'
 import type { CandidateOutcome } from '../domain/summary.js'
-import { baseFilesNeeded, checkPolicy } from '../domain/policy.js'
 import { oneLine } from '../domain/text.js'
 import { errorMessage } from '../util/errors.js'
 import { runPlan } from './plan.js'
 import { workIssue, type WorkDeps } from './work.js'
 import { landFix } from './land.js'
+import { gateFix, policyReason } from './gate.js'
 import {
   PATCH_FILE,
   PLAN_ARTIFACT,
@@ -32,7 +31,7 @@ import {
   workArtifact,
   workRecordOf,
   type ReadWork
-} from './handoff.js'
+} from '../domain/handoff.js'
 
 export interface StageResult {
   plan: Plan
@@ -198,17 +197,12 @@ export async function landPlan(
         }
       }
       // The work job's runner ran the agent: land applies only what its own policy gate allows.
-      const policy = checkPolicy({
-        diff: handed.fix.diff,
-        denyPaths: settings.policy.denyPaths,
-        maxChangedFiles: settings.policy.maxChangedFiles,
-        maxChangedLines: settings.policy.maxChangedLines,
+      const policy = await gateFix(handed.fix.diff, settings, {
         secrets: deps.secrets,
-        baseFiles: await baseFilesOf(handed.fix.diff, plan.base.sha, deps),
-        testCommand: settings.agent.testCommand
+        baseFiles: paths => baseFilesOf(paths, plan.base.sha, deps)
       })
       if (policy.kind === 'rejected') {
-        return { ...worked, disposition: 'policy-rejected', reason: `policy: ${policy.reasons.join('; ')}` }
+        return { ...worked, disposition: 'policy-rejected', reason: policyReason(policy) }
       }
       return landFix(
         planned,
@@ -228,11 +222,10 @@ export async function landPlan(
 
 /** The base text of what the policy needs; on failure none (the policy then refuses a package.json change). */
 async function baseFilesOf(
-  diff: WorktreeDiff,
+  paths: string[],
   baseSha: string,
   deps: Pick<LandStageDeps, 'repo' | 'log'>
 ): Promise<ReadonlyMap<string, string | null>> {
-  const paths = baseFilesNeeded(diff)
   if (paths.length === 0 || !deps.repo) return new Map()
   try {
     return await deps.repo.filesAt(baseSha, paths)

@@ -6,7 +6,7 @@ import type { Settings } from '../settings.js'
 import type { CandidateOutcome } from '../domain/summary.js'
 import { commitMessage, prBody, prTitle } from '../domain/pr-text.js'
 import { withLedgerLabel } from '../domain/ledger.js'
-import type { ReadyFix } from './work.js'
+import type { ReadyFix } from '../domain/handoff.js'
 import { errorMessage } from '../util/errors.js'
 
 export interface LandDeps {

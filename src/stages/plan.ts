@@ -7,7 +7,7 @@ import type { FixState, SentryIssue } from '../domain/types.js'
 import { TriageWindow, meetsThreshold, selectIssues } from '../domain/select.js'
 import { fixBranch } from '../domain/branch.js'
 import { mapLimit } from '../util/map-limit.js'
-import { matrixIds } from './handoff.js'
+import { matrixIds } from '../domain/handoff.js'
 
 export interface PlanDeps {
   sentry: SentryApi

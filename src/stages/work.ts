@@ -14,13 +14,15 @@ import type {
 } from '../ports.js'
 import type { IssueSummary, MeasuredTests, Plan, PlanIssue, SentryFixResult, TokenUsage } from '../schemas.js'
 import type { Settings } from '../settings.js'
-import { ZERO_USAGE, addUsage, type CandidateOutcome } from '../domain/summary.js'
+import { ZERO_USAGE, addUsage } from '../domain/summary.js'
 import { judgeAgentRun } from '../domain/judge.js'
-import { baseFilesNeeded, checkPolicy, redactSecrets } from '../domain/policy.js'
+import { redact } from '../domain/secrets.js'
 import { buildPrompt, extractDigest } from '../domain/prompt.js'
 import { buildFollowUpPrompt } from '../domain/prompt-followup.js'
 import { cap, oneLine } from '../domain/text.js'
 import { errorMessage, RunCompromised } from '../util/errors.js'
+import { gateFix, policyReason } from './gate.js'
+import { workDir, type ReadyFix, type WorkResult } from '../domain/handoff.js'
 
 export interface WorkDeps {
   sentry: Pick<SentryApi, 'issueEvidence'>
@@ -35,25 +37,6 @@ export interface WorkDeps {
 }
 
 export type { MeasuredTests }
-
-/** A fix that passed the policy gate and the action's test run: what land commits, pushes and opens a PR for. */
-export interface ReadyFix {
-  result: SentryFixResult
-  diff: WorktreeDiff
-  tests: MeasuredTests | null
-}
-
-/** What the work stage hands to land. */
-export interface WorkResult {
-  shortId: string
-  /** final, unless `ready` is set: then land decides (in dry-run it stays `dry-run`) */
-  outcome: CandidateOutcome
-  ready: ReadyFix | null
-}
-
-export function workDir(shortId: string): string {
-  return `work-${shortId}`
-}
 
 const LOG_TAIL_IN_SUMMARY = 2_000
 
@@ -118,25 +101,20 @@ export async function workIssue(
       const answer = redactAnswer(verdict.result, deps.secrets)
       claimed = claimedFields(answer)
       if (verdict.kind === 'no-fix') {
-        return end({ disposition: 'no-fix', reason: redactSecrets(verdict.reason, deps.secrets) })
+        return end({ disposition: 'no-fix', reason: redact(verdict.reason, deps.secrets) })
       }
 
       const fix = diff!
       const files_changed = fix.files.map(f => f.path)
-      const policy = checkPolicy({
-        diff: fix,
-        denyPaths: settings.policy.denyPaths,
-        maxChangedFiles: settings.policy.maxChangedFiles,
-        maxChangedLines: settings.policy.maxChangedLines,
+      const policy = await gateFix(fix, settings, {
         secrets: deps.secrets,
-        baseFiles: await deps.repo.filesAt(plan.base.sha, baseFilesNeeded(fix)),
-        testCommand: settings.agent.testCommand
+        baseFiles: paths => deps.repo.filesAt(plan.base.sha, paths)
       })
       if (policy.kind === 'rejected') {
         deps.log.info(`${shortId}: policy-rejected — ${policy.reasons.join('; ')}`)
         return end({
           disposition: 'policy-rejected',
-          reason: `policy: ${policy.reasons.join('; ')}`,
+          reason: policyReason(policy),
           files_changed
         })
       }
@@ -204,7 +182,7 @@ async function ready(
 
 function redactAnswer(result: SentryFixResult | null, secrets: string[]): SentryFixResult | null {
   if (!result) return null
-  const r = (text: string) => redactSecrets(text, secrets)
+  const r = (text: string) => redact(text, secrets)
   return {
     ...result,
     summary: r(result.summary),

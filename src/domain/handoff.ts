@@ -1,11 +1,38 @@
 // The fanned-out stages' hand-offs as data: plan -> matrix, work result -> work-<SHORTID>/result.json + fix.patch, and
 // back again in land, where a record is checked before its patch may be applied. Pure: the adapters move the files.
 import { createHash } from 'node:crypto'
-import { WORK_VERSION, WorkRecord, type ChangedFileRecord, type Plan, type PlanIssue } from '../schemas.js'
-import type { ChangedFile } from '../ports.js'
-import { patchTouches } from '../domain/policy.js'
-import type { ReadyFix, WorkResult } from './work.js'
-import { workDir } from './work.js'
+import {
+  WORK_VERSION,
+  WorkRecord,
+  type ChangedFileRecord,
+  type MeasuredTests,
+  type Plan,
+  type PlanIssue,
+  type SentryFixResult
+} from '../schemas.js'
+import type { ChangedFile, WorktreeDiff } from '../ports.js'
+import { patchTouches } from './policy.js'
+import type { CandidateOutcome } from './summary.js'
+
+/** A fix that passed the policy gate and the action's test run: what land commits, pushes and opens a PR for. */
+export interface ReadyFix {
+  result: SentryFixResult
+  diff: WorktreeDiff
+  tests: MeasuredTests | null
+}
+
+/** What the work stage hands to land. */
+export interface WorkResult {
+  shortId: string
+  /** final, unless `ready` is set: then land decides (in dry-run it stays `dry-run`) */
+  outcome: CandidateOutcome
+  ready: ReadyFix | null
+}
+
+/** The run-folder folder of one worked issue: its agent runs, test log and patch. */
+export function workDir(shortId: string): string {
+  return `work-${shortId}`
+}
 
 /** The plan artifact's name: one per workflow run (the plan job uploads it once). */
 export const PLAN_ARTIFACT = 'plan'

@@ -1,0 +1,132 @@
+import { describe, expect, it } from '@jest/globals'
+import {
+  codeSpan,
+  inertCell,
+  inertText,
+  markdownCell,
+  markdownLink,
+  safeUrl
+} from '../../src/domain/markdown.js'
+import { renderHistory } from '../../src/domain/report-history.js'
+import { renderJobSummary } from '../../src/domain/report-markdown.js'
+import type { History } from '../../src/schemas-history.js'
+import type { TriageSummary } from '../../src/schemas.js'
+
+/** A job summary of one issue, with the Sentry permalink given. */
+function summaryWith(permalink: string): string {
+  const summary = {
+    run: { mode: 'triage', release: null },
+    sentry: { org: 'acme', projects: ['api'], environment: null, stats_period: '7d' },
+    error: null,
+    totals: { triaged: 1, prs_opened: 0, skipped: 0, failed: 0 },
+    issues: [
+      {
+        short_id: 'API-1',
+        permalink,
+        title: 'Boom',
+        events: 9,
+        users: 2,
+        disposition: 'triage-only',
+        pull_request: null,
+        existing_pull_request: null,
+        reason: 'no agent'
+      }
+    ],
+    usage: { model_requests: 0 },
+    history: null
+  } as unknown as TriageSummary
+  return renderJobSummary(summary, { minQuality: 0.6 })
+}
+
+function historyWith(url: string): History {
+  return {
+    window_days: 30,
+    complete: true,
+    counts: {
+      open: 1,
+      merged_unmodified: 0,
+      merged_with_changes: 0,
+      human_commits: 0,
+      closed_unmerged: 0,
+      regressed: 0
+    },
+    pull_requests: [{ number: 4, url, class: 'open', age_days: 2, regressed: false, short_id: 'API-1' }],
+    merged_unmodified_rate: { merged_unmodified: 0, closed: 0, rate: null },
+    github_requests: 1
+  } as unknown as History
+}
+
+describe('markdown escaping: one escaper, two surfaces', () => {
+  it('escapes the same punctuation for the job summary and a PR body, as entities where GFM needs them', () => {
+    expect(markdownCell('a | b <i> *x* [y] ~z~ `c` \\ _u_ & @me')).toBe(
+      'a &#124; b &lt;i&gt; \\*x\\* \\[y\\] \\~z\\~ \\`c\\` \\\\ \\_u\\_ &amp; &#64;me'
+    )
+    expect(inertText('a | b <i> *x* [y] ~z~ `c` \\ _u_ & me@x', 200)).toBe(
+      'a &#124; b &lt;i&gt; \\*x\\* \\[y\\] \\~z\\~ \\`c\\` \\\\ \\_u\\_ &amp; me&#64;x'
+    )
+  })
+
+  it("escapes '$' and '!' in a PR body, and leaves the job summary's as they always were", () => {
+    expect(inertText('costs $5 ! $x$', 50)).toBe('costs \\$5 \\! \\$x\\$')
+    expect(markdownCell('costs $5 ! $x$')).toBe('costs $5 ! $x$')
+  })
+
+  it('puts references and mentions of a PR body in code spans, and only entity-escapes them in the job summary', () => {
+    expect(inertText('see #12 and @octocat', 50)).toBe('see `#12` and `@octocat`')
+    expect(markdownCell('see #12 and @octocat')).toBe('see \\#12 and &#64;octocat')
+  })
+
+  it('writes a dash for an empty cell on both surfaces', () => {
+    expect(markdownCell(' \u200b ')).toBe('-')
+    expect(inertCell(' \u200b ', 20)).toBe('-')
+  })
+
+  it('fences a code span longer than any backtick run inside it', () => {
+    expect(codeSpan('npm test', 50)).toBe('`npm test`')
+    expect(codeSpan('a``b', 50)).toBe('```a``b```')
+    expect(codeSpan('`x', 50)).toBe('`` `x ``')
+  })
+})
+
+describe('markdown links: one builder', () => {
+  it('links only http(s) URLs, and writes the bare text otherwise', () => {
+    expect(markdownLink('t', 'https://acme.sentry.io/issues/1/')).toBe(
+      '[t](https://acme.sentry.io/issues/1/)'
+    )
+    expect(markdownLink('t', 'javascript:alert(1)')).toBe('t')
+    expect(markdownLink('t', 'not a url')).toBe('t')
+    expect(safeUrl('')).toBeNull()
+  })
+
+  it('percent-encodes what would end the target, and a pipe only where the link sits in a table cell', () => {
+    expect(safeUrl('https://x/a)b (c)<d>')).toBe('https://x/a%29b%20%28c%29%3Cd%3E')
+    expect(safeUrl('https://x/a|b')).toBe('https://x/a|b')
+    expect(safeUrl('https://x/a|b', { cell: true })).toBe('https://x/a%7Cb')
+  })
+
+  // Bugs of the job summary's own link builder (encodeURI(decodeURI(url))), fixed by using the shared one.
+  it('keeps a job summary whose permalink holds a stray percent sign (it threw URIError before)', () => {
+    expect(summaryWith('https://acme.sentry.io/issues/1/?q=100%')).toContain(
+      '| [API-1](https://acme.sentry.io/issues/1/?q=100%) |'
+    )
+  })
+
+  it('does not encode an escape of the permalink twice (%3A became %253A)', () => {
+    const permalink = 'https://acme.sentry.io/issues/1/?query=is%3Aunresolved'
+    expect(summaryWith(permalink)).toContain(`| [API-1](${permalink}) |`)
+  })
+
+  it('encodes a parenthesis of a job summary link, which ended the link target early', () => {
+    expect(summaryWith('https://x/a)b')).toContain('| [API-1](https://x/a%29b) |')
+  })
+
+  it('does not link a permalink that is not http(s)', () => {
+    expect(summaryWith('javascript:alert(1)')).toContain('| API-1 |')
+  })
+
+  it("encodes a parenthesis of the ledger's PR links, which encodeURIComponent left as it was", () => {
+    expect(renderHistory(historyWith('https://x/pull/4)x'), 0.6)).toContain(
+      'Open: [#4](https://x/pull/4%29x) (2 days).'
+    )
+  })
+})
