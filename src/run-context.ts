@@ -2,6 +2,7 @@
 // down, so that nothing else reads process.env or @actions/github's global context.
 import path from 'node:path'
 import { z } from 'zod'
+import { zodMessages } from './domain/zod-errors.js'
 
 export interface RunContext {
   repository: { owner: string; repo: string }
@@ -75,7 +76,7 @@ const envSchema = z.object({
 export function readRunContext(env: NodeJS.ProcessEnv): RunContext {
   const result = envSchema.safeParse(env)
   if (!result.success) {
-    const problems = result.error.issues.map(issue => `  - ${issue.message}`)
+    const problems = zodMessages(result.error).map(message => `  - ${message}`)
     throw new Error(`The workflow run's environment is not usable:\n${problems.join('\n')}`)
   }
   const e = result.data

@@ -329,7 +329,7 @@ describe('the ledger against the fake GitHub', () => {
     const error = await buildHistory(input(), { ledger: source, log }).catch((e: unknown) => e)
 
     expect((error as Error).message).toContain(
-      'GitHub answered GET /repos/acme/shop/pulls/104/commits (page 1) with an unexpected shape: 0.sha: expected a commit SHA'
+      'GitHub answered GET /repos/acme/shop/pulls/104/commits (page 1) with an unexpected shape: [0].sha: expected a commit SHA'
     )
     expect(fake.requests.filter(r => r.path === '/repos/acme/shop/pulls/104/commits')).toHaveLength(1)
   })

@@ -8,7 +8,7 @@ import {
   sha256,
   workRecordOf
 } from '../../src/domain/handoff.js'
-import { patchTouches } from '../../src/domain/policy.js'
+import { patchTouches } from '../../src/domain/patch.js'
 import type { Plan } from '../../src/schemas.js'
 import { planIssue, planOf } from '../../test-support/domain-builders.js'
 import type { WorkResult } from '../../src/domain/handoff.js'

@@ -1,14 +1,13 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import {
-  addedLines,
   baseFilesNeeded,
   checkPolicy,
   type PolicyInput,
   type PolicyVerdict
 } from '../../src/domain/policy.js'
 import { redact as redactSecrets } from '../../src/domain/secrets.js'
-import { blobId } from '../../src/domain/patch.js'
+import { addedLines, blobId } from '../../src/domain/patch.js'
 import type { ChangedFile } from '../../src/ports.js'
 
 const DEFAULT_DENY = [

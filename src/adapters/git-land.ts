@@ -9,19 +9,20 @@
 //   if the branch does not exist on the remote (checked on git 2.39: a branch that exists, even one the push would
 //   fast-forward, is rejected as "stale info"). A branch created by someone else between git's look at the remote's
 //   refs and the update is refused by the remote itself (git sends the all-zero old value, i.e. "create"); a rejection
-//   is then confirmed with `git ls-remote` before it is reported as `exists`.
-// - The credential reaches that one push (and the ls-remote/fetch that may go with it) only: through
-//   GIT_CONFIG_COUNT/KEY_n/VALUE_n in the command's environment, as `http.<remote url>.extraheader` =
-//   `AUTHORIZATION: basic base64(x-access-token:<token>)` (the header actions/checkout uses). Never on a command line,
-//   never in any config file. The same environment clears every other extraheader that would apply to the remote
-//   (a persisted actions/checkout header) and the credential helpers, so no stored credential is sent or consulted.
+//   is then confirmed with `git ls-remote` before it is reported as `exists`. What git's text says is read by
+//   domain/push-outcome.ts; the ls-remote that confirms it is run here.
+// - The credential reaches that one push (and the ls-remote/fetch that may go with it) only, in the command's
+//   environment (git-push-auth.ts), and only to the configured GitHub server.
+// - Before the push, the commit is checked to be exactly base + the measured diff (domain/patch-tree.ts).
 import { randomUUID } from 'node:crypto'
 import { mkdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 import type { Lander, Log, PushOutcome } from '../ports.js'
 import { execGit, tail, type ExecGitOptions, type ExecGitResult } from './git-exec.js'
 import { compareWithPatch, parseRawChanges, patchTree } from '../domain/patch-tree.js'
-import { basicAuthHeader, redact, secretForms } from '../domain/secrets.js'
+import { readPush, isAuthFailure, type PushFailed } from '../domain/push-outcome.js'
+import { redact } from '../domain/secrets.js'
+import { checkPushDestination, pushAuthEnv, withoutPassword } from './git-push-auth.js'
 import { RunCompromised } from '../util/errors.js'
 
 export interface GitLanderOptions {
@@ -49,25 +50,6 @@ const SHA = /^([0-9a-f]{40}|[0-9a-f]{64})$/
 const REMOTE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
 /** Longest reason text returned (a person reads it in the summary). */
 const MAX_REASON = 600
-
-/** The Authorization header a push sends, as actions/checkout writes it. */
-export const pushAuthHeader = basicAuthHeader
-
-/**
- * Every form of the token (domain/secrets.ts secretForms: the token, its basic credential, the whole header, its
- * base64 and URL encodings), longest first: the composition root masks them all (core.setSecret).
- */
-export function tokenForms(token: string): string[] {
-  return secretForms([token]).map(form => form.text)
-}
-
-/** The `--porcelain` status line of the one ref pushed, when its flag is `flag` ("*" new, "=" up to date, "!" refused). */
-function refStatus(pushed: ExecGitResult, flag: '*' | '=' | '!'): string | undefined {
-  return pushed.stdout
-    .toString('utf8')
-    .split('\n')
-    .find(line => line.startsWith(`${flag}\t`))
-}
 
 /** Outcome of an attempt at a step: the caller stops at the first failure. */
 class LandFailure extends Error {
@@ -132,70 +114,23 @@ export function createGitLander(options: GitLanderOptions): Lander {
     if (first === undefined) throw new LandFailure(`the remote '${remote}' has no URL`)
     if (urls.length > 1)
       logged.warning(`The remote '${remote}' has ${urls.length} push URLs; pushing to the first.`)
-    if (!/^https?:\/\//i.test(first)) return first
-    let url: URL
-    try {
-      url = new URL(first)
-    } catch {
-      throw new LandFailure(`the push URL of the remote '${remote}' is not a valid URL`)
-    }
-    if (url.password !== '') {
-      // the checkout's own credential in the URL: never sent along with ours, never on a command line
-      url.password = ''
-      return url.toString()
-    }
-    return first
+    const url = withoutPassword(first)
+    if (url === undefined) throw new LandFailure(`the push URL of the remote '${remote}' is not a valid URL`)
+    return url
   }
 
-  /**
-   * The environment that authenticates one command to `url`: GIT_CONFIG_* entries, never a config file or argument.
-   * The empty extraheader first clears any header a less specific `http.<url>.extraheader` (a persisted
-   * actions/checkout credential) added; git applies entries of equal or greater URL specificity in order, and these
-   * come last (command scope). The empty credential.helper clears the helper list: no stored helper is asked.
-   */
-  function authEnv(url: string): Record<string, string> {
-    const entries: [string, string][] = [['credential.helper', '']]
-    if (/^https?:\/\//i.test(url)) {
-      const key = `http.${url}.extraheader`
-      entries.push([key, ''], [key, pushAuthHeader(token)])
-    }
-    const env: Record<string, string> = { GIT_CONFIG_COUNT: String(entries.length) }
-    entries.forEach(([key, value], i) => {
-      env[`GIT_CONFIG_KEY_${i}`] = key
-      env[`GIT_CONFIG_VALUE_${i}`] = value
-    })
-    return env
-  }
+  /** The environment that authenticates one command to `url` (git-push-auth.ts): this lander's token only. */
+  const authEnv = (url: string): Record<string, string> => pushAuthEnv(url, token)
 
   /** Refuses to send the token anywhere but the configured GitHub server (when one is configured). */
   function checkDestination(url: string): void {
-    if (!/^https?:\/\//i.test(url)) {
+    const destination = checkPushDestination(url, remote, options.serverUrl)
+    if (destination.kind === 'refused') throw new LandFailure(destination.reason)
+    if (destination.kind === 'no-token') {
       logged.info(
         `The push URL of '${remote}' is not HTTP(S); pushing without the token (git's own transport auth).`
       )
-      return
     }
-    if (options.serverUrl === undefined || options.serverUrl === '') return
-    let server: URL
-    try {
-      server = new URL(options.serverUrl)
-    } catch {
-      throw new LandFailure(`the GitHub server URL '${options.serverUrl}' is not a valid URL`)
-    }
-    const target = new URL(url)
-    if (target.protocol !== server.protocol || target.host.toLowerCase() !== server.host.toLowerCase()) {
-      throw new LandFailure(
-        `the remote '${remote}' (${target.protocol}//${target.host}) is not on the GitHub server ${server.origin}; ` +
-          `github-token is only sent to that server`
-      )
-    }
-  }
-
-  /** Classification of a failed command that talked to the remote. git reports only an exit code and text. */
-  function isAuthFailure(stderr: string): boolean {
-    return /Authentication failed|could not read (Username|Password)|terminal prompts disabled|requested URL returned error: 40[13]\b|\bHTTP 40[13]\b|Permission to \S+ denied|Write access to repository not granted|Invalid username or password|Bad credentials/i.test(
-      stderr
-    )
   }
 
   function authFailure(branch: string, what: string, result: ExecGitResult): LandFailure {
@@ -317,11 +252,15 @@ export function createGitLander(options: GitLanderOptions): Lander {
         ],
         { env: authEnv(url), allowFailure: true }
       )
-      if (pushed.exitCode === 0) {
+      const reading = readPush({
+        exitCode: pushed.exitCode,
+        porcelain: pushed.stdout.toString('utf8'),
+        stderr: pushed.stderr
+      })
+      if (reading.kind === 'pushed' || reading.kind === 'up-to-date') {
         // "=" (up to date): the branch already held this very commit (same base, patch, message, identity and
         // second), so the push changed nothing. Unless this lander pushed it earlier, someone else created it.
-        const upToDate = refStatus(pushed, '=') !== undefined
-        if (upToDate && pushedHere.get(branch) !== sha) {
+        if (reading.kind === 'up-to-date' && pushedHere.get(branch) !== sha) {
           logged.info(
             `${branch} already exists on the remote (at the same commit); this run did not create it.`
           )
@@ -331,7 +270,7 @@ export function createGitLander(options: GitLanderOptions): Lander {
         logged.info(`Pushed ${branch} (${sha.slice(0, 12)}, on ${baseSha.slice(0, 12)}).`)
         return { kind: 'pushed', sha }
       }
-      return await classifyPushFailure(pushed, url, branch, inWorktree)
+      return await classifyPushFailure(reading, pushed, url, branch, inWorktree)
     } finally {
       await removeWorktree(worktreePath)
     }
@@ -390,24 +329,25 @@ export function createGitLander(options: GitLanderOptions): Lander {
   }
 
   /**
-   * git has no structured error for a push: its exit code, the `--porcelain` status line of the ref (stdout) and its
-   * messages (stderr) are all there is, so the outcome is read from them.
+   * The outcome of a failed push, from what git said (domain/push-outcome.ts) and, when that is not the last word,
+   * from the remote's answer to whether the branch exists now.
    */
   async function classifyPushFailure(
+    reading: PushFailed,
     pushed: ExecGitResult,
     url: string,
     branch: string,
     inWorktree: (args: string[], extra?: Omit<ExecGitOptions, 'log' | 'cwd'>) => Promise<ExecGitResult>
   ): Promise<PushOutcome> {
-    const status = refStatus(pushed, '!')
+    const { status } = reading
     logged.debug(`git push: ${status ?? '(no ref status)'}; ${tail(pushed.stderr)}`)
-    if (status !== undefined && /\[rejected\] \(stale info\)/.test(status)) {
+    if (reading.kind === 'exists') {
       logged.info(
         `${branch} already exists on the remote; this run did not create it, so it is left as it is.`
       )
       return { kind: 'exists' }
     }
-    if (isAuthFailure(pushed.stderr)) {
+    if (reading.kind === 'auth') {
       const failure = authFailure(branch, 'pushing', pushed)
       return { kind: 'failed', reason: failure.message, auth: true }
     }
@@ -422,8 +362,8 @@ export function createGitLander(options: GitLanderOptions): Lander {
       logged.info(`${branch} was created on the remote by someone else during the push; it is left as it is.`)
       return { kind: 'exists' }
     }
-    if (status !== undefined) {
-      const said = scrub(status.split('\t').slice(2).join(' ')).trim()
+    if (reading.said !== undefined) {
+      const said = scrub(reading.said).trim()
       return {
         kind: 'failed',
         reason: `the remote refused ${branch}: ${said || gitSays(pushed)}${said ? ` (${gitSays(pushed, 2)})` : ''}`,

@@ -5,6 +5,8 @@
 import type { Octokit } from '@octokit/rest'
 import { z } from 'zod'
 import type { LedgerCommit, LedgerPullRequest, LedgerSource, Log } from '../ports.js'
+import { parseLinkHeader } from '../domain/link-header.js'
+import { describeZodError } from '../domain/zod-errors.js'
 import { toGitHubError } from './github-octokit.js'
 
 /** GitHub's issue search serves at most this many results for one query, whatever the page. */
@@ -53,8 +55,9 @@ function qualifierValue(value: string): string {
 
 /** The URL of the next page from a `Link` header, or undefined on the last page. */
 function nextLink(headers: Record<string, unknown>): string | undefined {
-  const link = headers.link
-  return typeof link === 'string' ? /<([^<>]+)>;\s*rel="next"/.exec(link)?.[1] : undefined
+  const link = typeof headers.link === 'string' ? headers.link : undefined
+  const next = parseLinkHeader(link).find(entry => entry.attributes.get('rel') === 'next')
+  return next === undefined || next.url === '' ? undefined : next.url
 }
 
 export function createGitHubLedger(
@@ -68,12 +71,8 @@ export function createGitHubLedger(
   function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
     const result = schema.safeParse(body)
     if (result.success) return result.data
-    const problems = result.error.issues
-      .slice(0, 3)
-      .map(issue => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`)
-    const more = result.error.issues.length > 3 ? ` (and ${result.error.issues.length - 3} more)` : ''
     throw new GitHubShapeError(
-      `GitHub answered ${what} with an unexpected shape: ${problems.join('; ')}${more}`
+      `GitHub answered ${what} with an unexpected shape: ${describeZodError(result.error)}`
     )
   }
 

@@ -6,6 +6,7 @@
 import { STATUS_CODES } from 'node:http'
 import type { z } from 'zod'
 import type { Log } from '../ports.js'
+import { describeZodError } from '../domain/zod-errors.js'
 
 export interface HttpClientOptions {
   /** https://host or http://127.0.0.1:PORT; request paths are appended to it */
@@ -124,7 +125,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         }
         const result = schema.safeParse(body)
         if (result.success) return { ok: true, body: result.data, headers: response.headers }
-        return { ok: false, failure: { kind: 'shape', what, problems: zodProblems(result.error) } }
+        return {
+          ok: false,
+          failure: { kind: 'shape', what, problems: describeZodError(result.error, { root: '(response)' }) }
+        }
       }
       // The standard reason phrase, not the server's (HTTP/2 and some proxies send none).
       const label = `${status}${STATUS_CODES[status] ? ` ${STATUS_CODES[status]}` : ''}`
@@ -209,20 +213,6 @@ function describeNetworkError(
   const detail = typeof cause?.message === 'string' && cause.message !== '' ? cause.message : errorText(error)
   const tls = code !== undefined && TLS_CODES.has(code)
   return { text: code && !detail.includes(code) ? `${code}: ${detail}` : detail, permanent: tls, tls }
-}
-
-/** The first three problems of a failed zod parse, each with its path: `[0].project.id: Required; ...`. */
-function zodProblems(error: z.ZodError): string {
-  const problems = error.issues.slice(0, 3).map(issue => `${pathText(issue.path)}: ${issue.message}`)
-  const more = error.issues.length > 3 ? ` (and ${error.issues.length - 3} more)` : ''
-  return `${problems.join('; ')}${more}`
-}
-
-function pathText(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return '(response)'
-  return path
-    .map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`))
-    .join('')
 }
 
 function seconds(ms: number): string {

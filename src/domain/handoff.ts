@@ -11,8 +11,9 @@ import {
   type SentryFixResult
 } from '../schemas.js'
 import type { ChangedFile, WorktreeDiff } from '../ports.js'
-import { patchTouches } from './policy.js'
+import { patchTouches } from './patch.js'
 import type { CandidateOutcome } from './summary.js'
+import { describeZodError } from './zod-errors.js'
 
 /** A fix that passed the policy gate and the action's test run: what land commits, pushes and opens a PR for. */
 export interface ReadyFix {
@@ -127,10 +128,9 @@ export function readWorkRecord(
 ): ReadWork {
   const parsed = WorkRecord.safeParse(json)
   if (!parsed.success) {
-    const first = parsed.error.issues[0]
     return {
       kind: 'invalid',
-      reason: `its ${RESULT_FILE} does not match the schema (${first?.path.join('.') || 'root'}: ${first?.message ?? 'invalid'})`
+      reason: `its ${RESULT_FILE} does not match the schema (${describeZodError(parsed.error, { root: 'root', max: 1 })})`
     }
   }
   const record = parsed.data

@@ -3,6 +3,7 @@
 import { SentryFixResult } from '../schemas.js'
 import type { AgentOutcome, WorktreeDiff } from '../ports.js'
 import { oneLine } from './text.js'
+import { describeZodError } from './zod-errors.js'
 
 export type FinalMessage = { ok: true; result: SentryFixResult } | { ok: false; reason: string }
 
@@ -19,10 +20,9 @@ export function parseFinalMessage(text: string): FinalMessage {
   }
   const parsed = SentryFixResult.safeParse(json)
   if (!parsed.success) {
-    const problems = parsed.error.issues.slice(0, 3).map(i => `${i.path.join('.') || '(root)'}: ${i.message}`)
     return {
       ok: false,
-      reason: `the agent's final answer does not match sentry-fix.json (${problems.join('; ')})`
+      reason: `the agent's final answer does not match sentry-fix.json (${describeZodError(parsed.error)})`
     }
   }
   return { ok: true, result: parsed.data }

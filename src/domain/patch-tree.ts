@@ -2,6 +2,7 @@
 // from its headers alone: for every path it touches, the blob and mode it ends with, or its deletion. Land compares the
 // commit it is about to push with this, so that what is pushed is exactly base + the measured diff, whatever a filter,
 // an attribute or a replace ref planted in the checkout would have made git do.
+import { gitLinePaths, samePathOf, unquote } from './patch.js'
 
 /** A path's state after the patch: a blob id and mode, the base's blob of another path (a pure rename or copy), or gone. */
 export type PathAfter =
@@ -20,53 +21,16 @@ export interface RawChange {
 
 const ZERO = /^0+$/
 
-/** Unquotes a path as git writes it in a diff header (C-style quotes when core.quotePath applies). */
-function headerPath(text: string): string {
-  if (!text.startsWith('"')) return text
-  const inner = text.slice(1, -1)
-  const bytes: number[] = []
-  for (let i = 0; i < inner.length; i++) {
-    const c = inner.charAt(i)
-    if (c !== '\\') {
-      bytes.push(...Buffer.from(c, 'utf8'))
-      continue
-    }
-    const next = inner.charAt(++i)
-    if (/[0-7]/.test(next)) {
-      bytes.push(parseInt(inner.slice(i, i + 3), 8))
-      i += 2
-    } else {
-      const escapes: Record<string, number> = {
-        n: 10,
-        t: 9,
-        '"': 34,
-        '\\': 92,
-        a: 7,
-        b: 8,
-        f: 12,
-        r: 13,
-        v: 11
-      }
-      bytes.push(escapes[next] ?? next.charCodeAt(0))
-    }
-  }
-  return Buffer.from(bytes).toString('utf8')
-}
+/** A path as git writes it in a diff header, C-quoted when core.quotePath applies (patch.ts reads the quoting). */
+const headerName = (text: string): string => (text.startsWith('"') ? unquote(text) : text)
 
 /** The path of `diff --git a/P b/P` (both names equal, as in every diff but a rename or copy), quoted or not. */
 function sameNameOf(line: string): string | undefined {
   const rest = line.slice('diff --git '.length)
-  const quoted = /^"(a\/(?:[^"\\]|\\.)*)" "(b\/(?:[^"\\]|\\.)*)"$/.exec(rest)
-  if (quoted) {
-    const a = headerPath(`"${quoted[1]!}"`).slice(2)
-    const b = headerPath(`"${quoted[2]!}"`).slice(2)
-    return a === b ? a : undefined
-  }
-  const n = (rest.length - 5) / 2
-  if (!Number.isInteger(n) || n <= 0 || !rest.startsWith('a/') || rest.slice(2 + n, 5 + n) !== ' b/')
-    return undefined
-  const a = rest.slice(2, 2 + n)
-  return a === rest.slice(5 + n) ? a : undefined
+  // git quotes both names or neither, a/ and b/ inside the quotes; a line quoting otherwise is not read
+  if (!/^"a\/(?:[^"\\]|\\.)*" "b\/(?:[^"\\]|\\.)*"$/.test(rest)) return samePathOf(rest) ?? undefined
+  const paths = gitLinePaths(rest)
+  return paths && paths[0] === paths[1] ? paths[0] : undefined
 }
 
 /** Reads the patch's per-file headers into the state of each touched path. */
@@ -89,18 +53,18 @@ export function patchTree(patch: string): PatchTree {
     let target: string | undefined
     let source: string | undefined
     if (renameTo !== undefined && renameFrom !== undefined) {
-      target = headerPath(renameTo)
-      source = headerPath(renameFrom)
+      target = headerName(renameTo)
+      source = headerName(renameFrom)
       paths.set(source, { kind: 'deleted' })
     } else if (copyTo !== undefined && copyFrom !== undefined) {
-      target = headerPath(copyTo)
-      source = headerPath(copyFrom)
+      target = headerName(copyTo)
+      source = headerName(copyFrom)
     } else {
       const plus = lines.find(l => l.startsWith('+++ '))?.slice(4)
       const minus = lines.find(l => l.startsWith('--- '))?.slice(4)
       const named = plus && plus !== '/dev/null' ? plus : minus
       // git ends a name that holds a space with a tab on these lines
-      if (named && named !== '/dev/null') target = headerPath(named.replace(/\t$/, '')).replace(/^[ab]\//, '')
+      if (named && named !== '/dev/null') target = headerName(named.replace(/\t$/, '')).replace(/^[ab]\//, '')
       // no content lines (a mode change, an empty file, a binary patch): the name is in the first line
       else target = sameNameOf(lines[0] ?? '')
     }

@@ -1,7 +1,8 @@
-// Pure: a unified diff (`git diff --binary` output, or a patch handed over by a work job) read as git apply reads it,
-// section by section, and a text section applied to a file's old text. The policy uses this to see the whole new
-// text of a file whose meaning is more than its lines (a package.json), from the very patch that lands, and checks it
-// against the blob id the patch's `index` line names (the id land checks the pushed commit against).
+// Pure: reading a unified diff (`git diff --binary` output, or a patch handed over by a work job) as git apply reads
+// it: its sections, the paths its headers name, its added lines, and a text section applied to a file's old text. The
+// policy uses this to see the whole new text of a file whose meaning is more than its lines (a package.json), from the
+// very patch that lands, and checks it against the blob id the patch's `index` line names (the id land checks the
+// pushed commit against); patch-tree.ts reads names from `diff --git` lines and C-quoted paths with it.
 import { createHash } from 'node:crypto'
 
 export interface PatchHunk {
@@ -180,20 +181,25 @@ function sidePath(text: string): string | null {
 }
 
 /** The two paths of a `diff --git a/x b/y` line: quoted ones, or the same path twice; null when ambiguous. */
-function gitLinePaths(rest: string): [string, string] | null {
+export function gitLinePaths(rest: string): [string, string] | null {
   const quoted = /^("(?:[^"\\]|\\.)*"|\S+) ("(?:[^"\\]|\\.)*"|\S+)$/.exec(rest)
   if (quoted && (quoted[1]!.startsWith('"') || quoted[2]!.startsWith('"'))) {
     const [a, b] = [quoted[1]!, quoted[2]!].map(p => (p.startsWith('"') ? unquote(p) : p))
     return a!.startsWith('a/') && b!.startsWith('b/') ? [a!.slice(2), b!.slice(2)] : null
   }
-  // `a/<p> b/<p>`: the one split with the same path on both sides
+  const path = samePathOf(rest)
+  return path === null ? null : [path, path]
+}
+
+/** The path of an unquoted `a/<p> b/<p>`: the one split with the same path on both sides; null when there is none. */
+export function samePathOf(rest: string): string | null {
   const length = (rest.length - 1) / 2
   if (!Number.isInteger(length) || length < 3) return null
   const a = rest.slice(0, length)
   const b = rest.slice(length + 1)
   if (rest.charAt(length) !== ' ' || !a.startsWith('a/') || !b.startsWith('b/') || a.slice(2) !== b.slice(2))
     return null
-  return [a.slice(2), b.slice(2)]
+  return a.slice(2)
 }
 
 /** The path of a '+++ ' header: C-quoted when it holds special characters, with a b/ prefix; null for /dev/null. */
@@ -278,4 +284,98 @@ export function blobId(text: string, format: 'sha1' | 'sha256' = 'sha1'): string
   return createHash(format)
     .update(Buffer.concat([Buffer.from(`blob ${bytes.length}\0`), bytes]))
     .digest('hex')
+}
+
+export interface AddedLine {
+  file: string
+  /** line number in the new file, null when the patch could not be followed */
+  line: number | null
+  text: string
+}
+
+/**
+ * The added lines of a unified diff, with their file and new line number. Hunks are followed by their line counts,
+ * so an added line whose text starts with '++' is still an added line; a '+' line outside any hunk that is not a
+ * '+++ ' header is scanned too (fail closed on a patch this parser does not follow).
+ */
+export function addedLines(patch: string): AddedLine[] {
+  const added: AddedLine[] = []
+  let file = '(unknown file)'
+  let oldLeft = 0
+  let newLeft = 0
+  let newLine = 0
+  for (const raw of patch.split('\n')) {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw
+    if (oldLeft > 0 || newLeft > 0) {
+      const mark = line.charAt(0)
+      if (mark === '+') {
+        added.push({ file, line: newLine, text: line.slice(1) })
+        newLeft--
+        newLine++
+        continue
+      }
+      if (mark === '-') {
+        oldLeft--
+        continue
+      }
+      if (mark === ' ' || line === '') {
+        oldLeft--
+        newLeft--
+        newLine++
+        continue
+      }
+      if (mark === '\\') continue // "\ No newline at end of file"
+      oldLeft = newLeft = 0 // a truncated hunk: fall through to header parsing
+    }
+    const hunk = /^@@ -\d+(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/.exec(line)
+    if (hunk) {
+      oldLeft = hunk[1] === undefined ? 1 : Number(hunk[1])
+      newLine = Number(hunk[2])
+      newLeft = hunk[3] === undefined ? 1 : Number(hunk[3])
+      continue
+    }
+    if (line.startsWith('diff --git ')) {
+      file = '(unknown file)' // named by its '+++ ' header, which every file with added lines has
+      continue
+    }
+    if (line.startsWith('+++ ')) {
+      file = headerPath(line.slice(4)) ?? file
+      continue
+    }
+    if (line.startsWith('+')) added.push({ file, line: null, text: line.slice(1) })
+  }
+  return added
+}
+
+/**
+ * What a patch says it touches: its number of file sections (`diff --git` headers) and every path its headers name
+ * (---/+++, rename and copy lines). Land compares these with the measured file list before it applies a hand-off.
+ */
+export function patchTouches(patch: string): { sections: number; paths: Set<string> } {
+  let sections = 0
+  const paths = new Set<string>()
+  // Only a section's extended header (from `diff --git` to its first hunk or binary data) names paths: a hunk line
+  // such as '+++ x' is content.
+  let inHeader = false
+  for (const raw of patch.split('\n')) {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw
+    if (line.startsWith('diff --git ')) {
+      sections++
+      inHeader = true
+      continue
+    }
+    if (!inHeader) continue
+    if (line.startsWith('@@') || line.startsWith('GIT binary patch')) {
+      inHeader = false
+      continue
+    }
+    const header = /^(?:\+\+\+|---) (.*)$/.exec(line)
+    if (header) {
+      const named = headerPath(header[1]!.replace(/^("?)a\//, '$1b/'))
+      if (named !== null) paths.add(named)
+    }
+    const moved = /^(?:rename|copy) (?:from|to) (.*)$/.exec(line)
+    if (moved) paths.add(moved[1]!.startsWith('"') ? unquote(moved[1]!) : moved[1]!)
+  }
+  return { sections, paths }
 }

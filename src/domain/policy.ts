@@ -2,12 +2,14 @@
 // text that steered it are untrusted, so the diff the action measured is judged here, by rules, after the fact.
 // Every violation is listed (a reviewer of the summary sees the whole picture, not the first problem), and no reason
 // ever carries a secret value: reasons name the file and the rule, and a last pass strips any secret form from them.
+// The rules are here; the secret scan of paths and added lines is policy-secrets.ts's, the patch reading patch.ts's.
 import picomatch from 'picomatch'
 import type { ChangedFile, WorktreeDiff } from '../ports.js'
 import { guardedScriptChanges, readPackageScripts, type ScriptChange } from './npm-scripts.js'
-import { applyHunks, blobId, headerPath, patchSections, unquote, type PatchSection } from './patch.js'
-import { redact, secretForms, TOKEN_PATTERNS, type SecretForm } from './secrets.js'
-import { oneLine } from './text.js'
+import { addedLines, applyHunks, blobId, patchSections, type PatchSection } from './patch.js'
+import { lineList, shown } from './policy-reasons.js'
+import { secretReasons } from './policy-secrets.js'
+import { redact } from './secrets.js'
 
 export type PolicyVerdict = { kind: 'allowed' } | { kind: 'rejected'; reasons: string[] }
 
@@ -61,11 +63,9 @@ export const TEST_SETUP_GLOBS = [
 ] as const
 
 const LINK_MODES: Record<string, string> = { '120000': 'symlink', '160000': 'submodule' }
-const SHOWN_LINES = 5
 
 export function checkPolicy(input: PolicyInput): PolicyVerdict {
   const files = input.diff.files.map(normalised)
-  const forms = secretForms(input.secrets)
   const rules: FileRules = {
     denied: matcher(input.denyPaths),
     knownTests: new Set((input.existingTestFiles ?? []).map(path => stripDots(path)))
@@ -73,8 +73,7 @@ export function checkPolicy(input: PolicyInput): PolicyVerdict {
   const reasons = [
     ...sizeReasons(files, input),
     ...files.flatMap(file => fileReasons(file, rules)),
-    ...secretPathReasons(files, forms),
-    ...addedLineReasons(input.diff.patch, forms),
+    ...secretReasons(files, input.diff.patch, input.secrets),
     ...scriptReasons(input.diff.patch),
     ...packageJsonReasons(input, files)
   ].map(reason => redact(reason, input.secrets))
@@ -89,9 +88,6 @@ function normalised(file: ChangedFile): ChangedFile {
   const oldPath = file.oldPath === undefined ? {} : { oldPath: stripDots(file.oldPath) }
   return { ...file, path: stripDots(file.path), ...oldPath }
 }
-
-/** A path as a person reads it: one line, no invisible characters, capped (paths come from the agent). */
-const shown = (path: string) => oneLine(path, 160)
 
 function sizeReasons(files: ChangedFile[], input: PolicyInput): string[] {
   const reasons: string[] = []
@@ -169,138 +165,6 @@ function testReason(file: ChangedFile, known: ReadonlySet<string>): string | nul
   if (!isExistingTest) return null
   const target = file.status === 'renamed' ? `${shown(existing)} to ${shown(file.path)}` : shown(existing)
   return `${VERBS[file.status]} the existing test ${target} (new tests are welcome; existing ones may not change)`
-}
-
-// ---- secrets ----
-
-function secretPathReasons(files: ChangedFile[], forms: SecretForm[]): string[] {
-  const leaks = files.some(file =>
-    [file.path, file.oldPath ?? ''].some(path => forms.some(form => path.includes(form.text)))
-  )
-  return leaks
-    ? ["a changed file's path contains one of the action's own secret values (path not shown)"]
-    : []
-}
-
-export interface AddedLine {
-  file: string
-  /** line number in the new file, null when the patch could not be followed */
-  line: number | null
-  text: string
-}
-
-/**
- * The added lines of a unified diff, with their file and new line number. Hunks are followed by their line counts,
- * so an added line whose text starts with '++' is still an added line; a '+' line outside any hunk that is not a
- * '+++ ' header is scanned too (fail closed on a patch this parser does not follow).
- */
-export function addedLines(patch: string): AddedLine[] {
-  const added: AddedLine[] = []
-  let file = '(unknown file)'
-  let oldLeft = 0
-  let newLeft = 0
-  let newLine = 0
-  for (const raw of patch.split('\n')) {
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw
-    if (oldLeft > 0 || newLeft > 0) {
-      const mark = line.charAt(0)
-      if (mark === '+') {
-        added.push({ file, line: newLine, text: line.slice(1) })
-        newLeft--
-        newLine++
-        continue
-      }
-      if (mark === '-') {
-        oldLeft--
-        continue
-      }
-      if (mark === ' ' || line === '') {
-        oldLeft--
-        newLeft--
-        newLine++
-        continue
-      }
-      if (mark === '\\') continue // "\ No newline at end of file"
-      oldLeft = newLeft = 0 // a truncated hunk: fall through to header parsing
-    }
-    const hunk = /^@@ -\d+(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/.exec(line)
-    if (hunk) {
-      oldLeft = hunk[1] === undefined ? 1 : Number(hunk[1])
-      newLine = Number(hunk[2])
-      newLeft = hunk[3] === undefined ? 1 : Number(hunk[3])
-      continue
-    }
-    if (line.startsWith('diff --git ')) {
-      file = '(unknown file)' // named by its '+++ ' header, which every file with added lines has
-      continue
-    }
-    if (line.startsWith('+++ ')) {
-      file = headerPath(line.slice(4)) ?? file
-      continue
-    }
-    if (line.startsWith('+')) added.push({ file, line: null, text: line.slice(1) })
-  }
-  return added
-}
-
-/**
- * What a patch says it touches: its number of file sections (`diff --git` headers) and every path its headers name
- * (---/+++, rename and copy lines). Land compares these with the measured file list before it applies a hand-off.
- */
-export function patchTouches(patch: string): { sections: number; paths: Set<string> } {
-  let sections = 0
-  const paths = new Set<string>()
-  // Only a section's extended header (from `diff --git` to its first hunk or binary data) names paths: a hunk line
-  // such as '+++ x' is content.
-  let inHeader = false
-  for (const raw of patch.split('\n')) {
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw
-    if (line.startsWith('diff --git ')) {
-      sections++
-      inHeader = true
-      continue
-    }
-    if (!inHeader) continue
-    if (line.startsWith('@@') || line.startsWith('GIT binary patch')) {
-      inHeader = false
-      continue
-    }
-    const header = /^(?:\+\+\+|---) (.*)$/.exec(line)
-    if (header) {
-      const named = headerPath(header[1]!.replace(/^("?)a\//, '$1b/'))
-      if (named !== null) paths.add(named)
-    }
-    const moved = /^(?:rename|copy) (?:from|to) (.*)$/.exec(line)
-    if (moved) paths.add(moved[1]!.startsWith('"') ? unquote(moved[1]!) : moved[1]!)
-  }
-  return { sections, paths }
-}
-
-function addedLineReasons(patch: string, forms: SecretForm[]): string[] {
-  // file -> finding -> line numbers, in the patch's order
-  const findings = new Map<string, Map<string, (number | null)[]>>()
-  const note = (file: string, finding: string, line: number | null) => {
-    const byFinding = findings.get(file) ?? new Map<string, (number | null)[]>()
-    findings.set(file, byFinding)
-    byFinding.set(finding, [...(byFinding.get(finding) ?? []), line])
-  }
-  for (const { file, line, text } of addedLines(patch)) {
-    const own = forms.find(form => text.includes(form.text))
-    if (own) {
-      const how = own.encoding === '' ? '' : `, ${own.encoding}`
-      note(file, `adds one of the action's own secret values${how}`, line)
-    }
-    for (const { name, pattern } of TOKEN_PATTERNS) {
-      if (pattern.test(text)) note(file, `adds what looks like ${name}`, line)
-    }
-  }
-  const reasons: string[] = []
-  for (const [file, byFinding] of findings) {
-    for (const [finding, lines] of byFinding) {
-      reasons.push(`${shown(file)} ${finding}${lineList(lines)} (value not shown)`)
-    }
-  }
-  return reasons
 }
 
 // ---- scripts: what would run code that nobody reviews, or stop the tests from testing ----
@@ -463,16 +327,3 @@ function packageJsonVersions(
   }
   return { kind: 'known', base, fix }
 }
-
-function lineList(lines: (number | null)[]): string {
-  const numbers = [...new Set(lines.filter((line): line is number => line !== null))]
-  if (numbers.length === 0) return ''
-  const listed = numbers.slice(0, SHOWN_LINES).join(', ')
-  const more = numbers.length > SHOWN_LINES ? ` and ${numbers.length - SHOWN_LINES} more` : ''
-  return numbers.length === 1 ? ` (line ${listed})` : ` (lines ${listed}${more})`
-}
-
-/**
- * The one redaction (domain/secrets.ts), under the name stages/work.ts still imports it by: for the model's words
- * (root cause, notes, summary) before they reach the summary, the artifact, a commit or a PR.
- */

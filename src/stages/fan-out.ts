@@ -15,6 +15,7 @@ import { Plan, type PlanIssue } from '../schemas.js'
 import type { Settings } from '../settings.js'
 import type { CandidateOutcome } from '../domain/summary.js'
 import { oneLine } from '../domain/text.js'
+import { describeZodError } from '../domain/zod-errors.js'
 import { errorMessage } from '../util/errors.js'
 import { runPlan } from './plan.js'
 import { workIssue, type WorkDeps } from './work.js'
@@ -82,9 +83,8 @@ async function downloadPlan(handoffs: Handoffs, log: Log): Promise<Plan> {
   }
   const parsed = Plan.safeParse(json)
   if (!parsed.success) {
-    const first = parsed.error.issues[0]
     throw new Error(
-      `the run's ${PLAN_FILE} does not match this version's schema (${first?.path.join('.') || 'root'}: ${first?.message ?? 'invalid'}); plan, work and land must run the same version of the action`
+      `the run's ${PLAN_FILE} does not match this version's schema (${describeZodError(parsed.error, { root: 'root', max: 1 })}); plan, work and land must run the same version of the action`
     )
   }
   log.info(`Plan of ${parsed.data.created_at}: base ${parsed.data.base.branch} at ${parsed.data.base.sha}`)
