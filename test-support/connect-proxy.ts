@@ -3,8 +3,9 @@
 // is answered 403 and never dialled, so a test that goes through it cannot reach the network. Plain proxied requests
 // (GET http://...) are answered 405 and recorded too. With `credentials` it demands Basic proxy authentication (407
 // with a challenge, as an authenticating corporate proxy does) before it tunnels. It closes by itself after its lifetime.
+import { listenSelfStopping } from './http-fake.js'
 import { createServer, type IncomingMessage } from 'node:http'
-import net, { type AddressInfo, type Socket } from 'node:net'
+import net, { type Socket } from 'node:net'
 
 export interface ProxyConnect {
   /** the CONNECT request's target, as sent (e.g. "127.0.0.1:43121") */
@@ -106,19 +107,11 @@ export async function startConnectProxy(
     upstream.on('close', () => client.destroy())
   })
 
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  const port = (server.address() as AddressInfo).port
-  const lifetime = setTimeout(() => void close(), options.lifetimeMs ?? 15 * 60_000)
-  lifetime.unref()
-  let closed: Promise<void> | undefined
-  function close(): Promise<void> {
-    closed ??= new Promise<void>(resolve => {
-      clearTimeout(lifetime)
+  const { port, close } = await listenSelfStopping(server, {
+    lifetimeMs: options.lifetimeMs,
+    beforeClose: () => {
       for (const socket of sockets) socket.destroy()
-      server.closeAllConnections()
-      server.close(() => resolve())
-    })
-    return closed
-  }
+    }
+  })
   return { url: `http://127.0.0.1:${port}`, port, connects, refused, close }
 }

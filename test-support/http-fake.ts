@@ -86,6 +86,18 @@ export async function startFakeServer(
     ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, listener)
     : http.createServer(listener)
   server.keepAliveTimeout = 1000
+  const { port, close } = await listenSelfStopping(server, { lifetimeMs: options.lifetimeMs })
+  return { url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`, port, requests, close }
+}
+
+/**
+ * Listens on 127.0.0.1 (port 0) and stops by itself after `lifetimeMs` (default 15 min), so that no fake outlives its
+ * test. `close()` may be called any number of times; `beforeClose` ends what the server does not track (raw sockets).
+ */
+export async function listenSelfStopping(
+  server: http.Server | https.Server,
+  options: { lifetimeMs?: number; beforeClose?: () => void } = {}
+): Promise<{ port: number; close(): Promise<void> }> {
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   const port = (server.address() as AddressInfo).port
   const lifetime = setTimeout(() => void close(), options.lifetimeMs ?? 15 * 60_000)
@@ -94,12 +106,13 @@ export async function startFakeServer(
   function close(): Promise<void> {
     closed ??= new Promise<void>(resolve => {
       clearTimeout(lifetime)
+      options.beforeClose?.()
       server.closeAllConnections()
       server.close(() => resolve())
     })
     return closed
   }
-  return { url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`, port, requests, close }
+  return { port, close }
 }
 
 /** A JSON response. */

@@ -12,12 +12,12 @@
 // SAMPLE_FIXES holds, for every sample issue, the fix an agent would make: as codex apply_patch input (what a scripted
 // fake model sends) and as the equivalent `git diff` (what `git apply` takes). Both were checked to produce the same
 // tree and to make the new regression test pass with the old tests (__tests__/pipeline/git-cli.test.ts).
+import { listenSelfStopping } from './http-fake.js'
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
-import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { SAMPLE_REPO_DIR, type SampleShortId } from './sample-frames.js'
@@ -786,18 +786,6 @@ export async function startGitHttpRemote(options: {
   const server = options.tls
     ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, handle)
     : createServer(handle)
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  const lifetime = setTimeout(() => void close(), options.lifetimeMs ?? 15 * 60_000)
-  lifetime.unref()
-  let closed: Promise<void> | undefined
-  function close(): Promise<void> {
-    closed ??= new Promise<void>(resolve => {
-      clearTimeout(lifetime)
-      server.closeAllConnections()
-      server.close(() => resolve())
-    })
-    return closed
-  }
+  const { port, close } = await listenSelfStopping(server, { lifetimeMs: options.lifetimeMs })
   return { url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`, requests, close }
 }
