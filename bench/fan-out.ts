@@ -2,11 +2,11 @@
 // fan-out (plan, then 6 work jobs at once, then land), each against its own sandbox. Both open the same 12 PRs.
 import { readFile } from 'node:fs/promises'
 import { runAction } from '../test-support/action-process.js'
-import { startAgentSandbox, type AgentSandbox } from '../test-support/sandbox.js'
-import { makeIssue, makeProject } from '../test-support/fake-sentry.js'
-import { fakeSha, makeWorld } from '../test-support/fake-github.js'
-import { sampleExceptions } from '../test-support/sample-frames.js'
-import { SAMPLE_FIXES } from '../test-support/sample-repo.js'
+import { startAgentSandbox, type AgentSandbox } from '../test-support/sandbox/sandbox.js'
+import { makeIssue, makeProject } from '../test-support/sandbox/fake-sentry.js'
+import { fakeSha, makeWorld } from '../test-support/sandbox/fake-github.js'
+import { sampleExceptions } from '../test-support/sandbox/sample-frames.js'
+import { SAMPLE_FIXES } from '../test-support/sandbox/sample-repo.js'
 import {
   applyPatchCall,
   byPrompt,
@@ -15,7 +15,7 @@ import {
   sequence,
   shellCall,
   type ModelScript
-} from '../test-support/fake-model.js'
+} from '../test-support/sandbox/fake-model.js'
 import { runFanOut } from '../test-support/fan-out.js'
 
 export const FAN_OUT_ISSUES = 12

@@ -7,17 +7,17 @@
 // one more page for each 100 commits beyond the first 100 of a PR.
 import { readFile } from 'node:fs/promises'
 import { runAction, type ActionRun } from '../test-support/action-process.js'
-import { startSandbox } from '../test-support/sandbox.js'
-import { startFakeModel } from '../test-support/fake-model.js'
-import type { RecordedRequest } from '../test-support/http-fake.js'
+import { startSandbox } from '../test-support/sandbox/sandbox.js'
+import { startFakeModel } from '../test-support/sandbox/fake-model.js'
+import type { RecordedRequest } from '../test-support/sandbox/http-fake.js'
 import {
   BRANCH_PREFIX,
   humanCommitsOf,
   inMemoryActionPull,
   type ActionPullSpec,
   type Fate
-} from '../test-support/ledger-world.js'
-import type { History } from '../src/schemas-history.js'
+} from '../test-support/sandbox/ledger-world.js'
+import type { Ledger } from '../src/schemas/ledger.js'
 import { BENCH_MIN_EVENTS, SCALES, buildScaleWorld, scaleTriageInputs } from './worlds.js'
 
 export const LEDGER_ACTION_PRS = 300
@@ -61,7 +61,7 @@ export interface LedgerBench {
   pull_listings_without_head: number
   /** commits listings of a PR that is not a merged PR of the action (must be 0) */
   commits_of_other_prs: number
-  history: Pick<History, 'counts' | 'merged_unmodified_rate' | 'complete'> | null
+  history: Pick<Ledger, 'counts' | 'merged_unmodified_rate' | 'complete'> | null
 }
 
 const isSearch = (r: RecordedRequest): boolean => r.method === 'GET' && r.path === '/search/issues'
@@ -134,10 +134,10 @@ export async function ledgerBench(): Promise<LedgerBench> {
   }
   const baseline = await triageRun(bare, 0, async () => null)
   return triageRun(world, 0, async (run, gh, wallMs) => {
-    let history: History | null = null
+    let history: Ledger | null = null
     if (run.outputs['summary-file']) {
       history = (
-        JSON.parse(await readFile(run.outputs['summary-file'], 'utf8')) as { history: History | null }
+        JSON.parse(await readFile(run.outputs['summary-file'], 'utf8')) as { history: Ledger | null }
       ).history
     }
     const mergedNumbers = new Set(world.github.pulls.filter(p => p.merged_at !== null).map(p => p.number))

@@ -5,14 +5,14 @@ import {
   makeProject,
   type SentryWorld,
   type SentryWorldIssue
-} from '../test-support/fake-sentry.js'
+} from '../test-support/sandbox/fake-sentry.js'
 import {
   fakeSha,
   makePull,
   makeWorld,
   type GitHubWorld,
   type WorldPull
-} from '../test-support/fake-github.js'
+} from '../test-support/sandbox/fake-github.js'
 
 export interface Scale {
   name: string

@@ -6,8 +6,8 @@
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { runAction } from '../test-support/action-process.js'
-import { startAgentSandbox } from '../test-support/sandbox.js'
-import { triageScenario } from '../test-support/world.js'
+import { startAgentSandbox } from '../test-support/sandbox/sandbox.js'
+import { triageScenario } from '../test-support/sandbox/world.js'
 
 const mode = process.argv[2] ?? 'fix'
 const scenario = triageScenario()

@@ -1,7 +1,7 @@
 // `npm run readme`: regenerates the Inputs and Outputs tables of README.md from action.yml, between the markers
 // <!-- inputs:start --> / <!-- inputs:end --> and <!-- outputs:start --> / <!-- outputs:end -->, formatted with the
 // project's prettier settings (so `prettier --check` and the README test agree). `npm run readme -- --check` only
-// reports whether README.md is up to date (exit 1 when not). __tests__/unit/readme-tables.test.ts runs the check.
+// reports whether README.md is up to date (exit 1 when not). __tests__/repo/readme-tables.test.ts runs the check.
 import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'

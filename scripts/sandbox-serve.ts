@@ -1,5 +1,5 @@
-// `npm run sandbox`: starts the local sandbox of test-support/sandbox.ts (fake Sentry, fake GitHub and fake artifact
-// service on 127.0.0.1) with the triage scenario of test-support/world.ts, publishes how to reach it, and stays up for
+// `npm run sandbox`: starts the local sandbox of test-support/sandbox/sandbox.ts (fake Sentry, fake GitHub and fake artifact
+// service on 127.0.0.1) with the triage scenario of test-support/sandbox/world.ts, publishes how to reach it, and stays up for
 // a few minutes so that a workflow can run `uses: ./` against it in a later step.
 //
 //   npm run sandbox -- [--minutes N] [--json FILE]
@@ -16,8 +16,8 @@
 import { appendFile, writeFile } from 'node:fs/promises'
 import { randomUUID } from 'node:crypto'
 import { parseArgs } from 'node:util'
-import { startSandbox } from '../test-support/sandbox.js'
-import { triageScenario } from '../test-support/world.js'
+import { startSandbox } from '../test-support/sandbox/sandbox.js'
+import { triageScenario } from '../test-support/sandbox/world.js'
 
 const { values } = parseArgs({
   options: { minutes: { type: 'string', default: '10' }, json: { type: 'string' } }

@@ -1,7 +1,7 @@
 // Writes schemas/*.json from the zod source of truth. Usage: tsx scripts/write-schemas.ts [outdir]
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { GENERATED_SCHEMAS, toJsonSchema } from '../src/schemas.js'
+import { GENERATED_SCHEMAS, toJsonSchema } from '../src/schemas/json-schema.js'
 
 const outdir = process.argv[2] ?? 'schemas'
 await mkdir(outdir, { recursive: true })

@@ -2,14 +2,15 @@
 // main.ts wires the real adapters, tests wire fakes.
 import path from 'node:path'
 import type { ArtifactSink, Clock, GitHubReader, LedgerSource, Log, RunFiles, SentryApi } from './ports.js'
-import type { Settings } from './settings.js'
-import type { Plan, PlanIssue, RunInfo, TokenUsage, TriageSummary } from './schemas.js'
-import type { History } from './schemas-history.js'
+import type { Settings } from './settings/settings.js'
+import type { Plan, PlanIssue } from './schemas/handoff.js'
+import type { RunInfo, TokenUsage, TriageSummary } from './schemas/summary.js'
+import type { Ledger } from './schemas/ledger.js'
 import { runPlan, limitsOf, sentryScope } from './stages/plan.js'
 import { workIssue } from './stages/work.js'
 import { landFix } from './stages/land.js'
 import { landPlan, planStage, readPlan, workStage, type StageResult } from './stages/fan-out.js'
-import { buildHistory } from './stages/ledger.js'
+import { buildLedger } from './stages/ledger.js'
 import { qualityVerdict } from './domain/ledger.js'
 import { matrixOf } from './domain/handoff.js'
 import { MODE_TABLE } from './domain/modes.js'
@@ -86,7 +87,7 @@ export async function runPipeline(
   let reported: PlanIssue[] = []
   let failure: string | null = null
   let outcomes = new Map<string, CandidateOutcome>()
-  let history: History | null = null
+  let history: Ledger | null = null
   // Called once the plan is known and before any work, so the PRs this run opens are not counted half-way.
   const ledger = async (known: Plan): Promise<void> => {
     history = await fixQualityLedger(known, settings, deps)
@@ -218,12 +219,12 @@ async function runStages(
  * ledger source is wired, and when it could not be built. It never fails the run: a failure is a warning. A rate
  * below min-quality over enough closed PRs is a warning annotation.
  */
-async function fixQualityLedger(plan: Plan, settings: Settings, deps: PipelineDeps): Promise<History | null> {
+async function fixQualityLedger(plan: Plan, settings: Settings, deps: PipelineDeps): Promise<Ledger | null> {
   const source = deps.ledger
   if (!source || !MODE_TABLE[settings.mode].reportsLedger) return null
   return deps.log.group('GitHub: the fix-quality ledger', async () => {
     try {
-      const history = await buildHistory(
+      const history = await buildLedger(
         {
           now: deps.clock.now(),
           historyDays: settings.selection.historyDays,

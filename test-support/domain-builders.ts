@@ -1,6 +1,7 @@
 // Small builders for pure-unit tests of the domain.
 import type { FixPullRequest, FixState, SentryIssue } from '../src/domain/types.js'
-import type { Plan, PlanIssue, SkipDisposition } from '../src/schemas.js'
+import type { Plan, PlanIssue } from '../src/schemas/handoff.js'
+import type { SkipDisposition } from '../src/schemas/summary.js'
 
 export function issue(shortId: string, partial: Partial<SentryIssue> = {}): SentryIssue {
   return {

@@ -2,11 +2,11 @@
 // helpers to read what the run left.
 import { readFile } from 'node:fs/promises'
 import { runAction, type ActionRun } from './action-process.js'
-import { startAgentSandbox, type AgentSandbox } from './sandbox.js'
-import { triageScenario } from './world.js'
-import { sampleModel } from './agent-scripts.js'
-import type { ModelScript } from './fake-model.js'
-import type { TriageSummary } from '../src/schemas.js'
+import { startAgentSandbox, type AgentSandbox } from './sandbox/sandbox.js'
+import { triageScenario } from './sandbox/world.js'
+import { sampleModel } from './sandbox/agent-scripts.js'
+import type { ModelScript } from './sandbox/fake-model.js'
+import type { TriageSummary } from '../src/schemas/summary.js'
 import { findRunLeaks } from './leak-scan.js'
 
 export interface AgentHarness {

@@ -6,9 +6,9 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { runAction, type ActionRun } from './action-process.js'
-import { runtimeEnv } from './fake-artifacts.js'
-import { configEnv, git } from './sample-repo.js'
-import { SANDBOX_GITHUB_TOKEN, SANDBOX_READ_TOKEN, type AgentSandbox } from './sandbox.js'
+import { runtimeEnv } from './sandbox/fake-artifacts.js'
+import { configEnv, git } from './sandbox/sample-repo.js'
+import { SANDBOX_GITHUB_TOKEN, SANDBOX_READ_TOKEN, type AgentSandbox } from './sandbox/sandbox.js'
 
 export interface FanOutJob {
   name: string

@@ -19,7 +19,7 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { expect } from '@jest/globals'
 import type { ActionRun } from './action-process.js'
-import { SANDBOX_READ_TOKEN, type AgentSandbox, type Sandbox } from './sandbox.js'
+import { SANDBOX_READ_TOKEN, type AgentSandbox, type Sandbox } from './sandbox/sandbox.js'
 import { encodings } from './leaks.js'
 import { secretForms } from '../src/domain/secrets.js'
 

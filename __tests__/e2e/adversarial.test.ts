@@ -8,9 +8,13 @@ import { existsSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import { FAKE_SENTRY_TOKEN } from '../../test-support/fake-sentry.js'
-import { callOutput, conversationOf, type ModelRequest } from '../../test-support/fake-model.js'
-import { remoteBranches, SANDBOX_GITHUB_TOKEN, type AgentSandbox } from '../../test-support/sandbox.js'
+import { FAKE_SENTRY_TOKEN } from '../../test-support/sandbox/fake-sentry.js'
+import { callOutput, conversationOf, type ModelRequest } from '../../test-support/sandbox/fake-model.js'
+import {
+  remoteBranches,
+  SANDBOX_GITHUB_TOKEN,
+  type AgentSandbox
+} from '../../test-support/sandbox/sandbox.js'
 import type { ActionRun } from '../../test-support/action-process.js'
 import { createdPulls, dispositions, summaryOf } from '../../test-support/e2e-harness.js'
 import { findLeaks } from '../../test-support/leaks.js'
@@ -38,8 +42,8 @@ import {
   startAttacker,
   toolSearchCall,
   type Attacker
-} from '../../test-support/hostile.js'
-import type { TriageSummary } from '../../src/schemas.js'
+} from '../../test-support/sandbox/hostile.js'
+import type { TriageSummary } from '../../src/schemas/summary.js'
 
 const exec = promisify(execFile)
 const h = hostileHarness()

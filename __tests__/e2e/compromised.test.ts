@@ -8,7 +8,7 @@ import path from 'node:path'
 import type { ActionRun } from '../../test-support/action-process.js'
 import { createdPulls, dispositions, summaryOf } from '../../test-support/e2e-harness.js'
 import { findRunLeaks } from '../../test-support/leak-scan.js'
-import { remoteBranches, type AgentSandbox } from '../../test-support/sandbox.js'
+import { remoteBranches, type AgentSandbox } from '../../test-support/sandbox/sandbox.js'
 import {
   answer,
   applyPatchCall,
@@ -18,8 +18,8 @@ import {
   hostileWorld,
   patch,
   sequence
-} from '../../test-support/hostile.js'
-import type { TriageSummary } from '../../src/schemas.js'
+} from '../../test-support/sandbox/hostile.js'
+import type { TriageSummary } from '../../src/schemas/summary.js'
 
 const h = hostileHarness()
 afterAll(() => h.cleanup())

@@ -26,7 +26,7 @@ import { createdPulls, dispositions, summaryOf } from '../../test-support/e2e-ha
 import { runFanOut, type FanOut } from '../../test-support/fan-out.js'
 import { findRunLeaks } from '../../test-support/leak-scan.js'
 import { outsideTmp } from '../../test-support/jail.js'
-import type { AgentSandbox } from '../../test-support/sandbox.js'
+import type { AgentSandbox } from '../../test-support/sandbox/sandbox.js'
 import {
   answer,
   applyPatchCall,
@@ -38,8 +38,8 @@ import {
   patch,
   sequence,
   type HostileWorld
-} from '../../test-support/hostile.js'
-import type { TriageSummary } from '../../src/schemas.js'
+} from '../../test-support/sandbox/hostile.js'
+import type { TriageSummary } from '../../src/schemas/summary.js'
 
 const exec = promisify(execFile)
 

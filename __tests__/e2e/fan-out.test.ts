@@ -13,17 +13,17 @@ import {
   SANDBOX_READ_TOKEN,
   startAgentSandbox,
   type AgentSandbox
-} from '../../test-support/sandbox.js'
-import { spareScenario, triageScenario } from '../../test-support/world.js'
-import { alwaysFailingScript, sampleModel } from '../../test-support/agent-scripts.js'
+} from '../../test-support/sandbox/sandbox.js'
+import { spareScenario, triageScenario } from '../../test-support/sandbox/world.js'
+import { alwaysFailingScript, sampleModel } from '../../test-support/sandbox/agent-scripts.js'
 import { agentHarness, createdPulls, dispositions, summaryOf } from '../../test-support/e2e-harness.js'
 import {
   applyPatchCall,
   fixResultMessage,
   sequence,
   type ModelScript
-} from '../../test-support/fake-model.js'
-import type { TriageSummary } from '../../src/schemas.js'
+} from '../../test-support/sandbox/fake-model.js'
+import type { TriageSummary } from '../../src/schemas/summary.js'
 
 const INPUTS = { ...triageScenario().inputs, 'test-command': 'npm test' }
 const h = agentHarness({ mode: 'fix', 'test-command': 'npm test' })

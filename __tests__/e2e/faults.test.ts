@@ -18,11 +18,11 @@ import {
   startSandbox,
   type AgentSandbox,
   type Sandbox
-} from '../../test-support/sandbox.js'
-import { triageScenario } from '../../test-support/world.js'
+} from '../../test-support/sandbox/sandbox.js'
+import { triageScenario } from '../../test-support/sandbox/world.js'
 import { findLeaks } from '../../test-support/leaks.js'
-import { sentryLinkHeader } from '../../test-support/fake-sentry.js'
-import { fakeSha, githubFaults } from '../../test-support/fake-github.js'
+import { sentryLinkHeader } from '../../test-support/sandbox/fake-sentry.js'
+import { fakeSha, githubFaults } from '../../test-support/sandbox/fake-github.js'
 import {
   applyPatchCall,
   callOutput,
@@ -30,17 +30,17 @@ import {
   fixResultMessage,
   sequence,
   shellCall
-} from '../../test-support/fake-model.js'
-import { sampleModel } from '../../test-support/agent-scripts.js'
-import { SAMPLE_FIXES } from '../../test-support/sample-repo.js'
+} from '../../test-support/sandbox/fake-model.js'
+import { sampleModel } from '../../test-support/sandbox/agent-scripts.js'
+import { SAMPLE_FIXES } from '../../test-support/sandbox/sample-repo.js'
 import { createdPulls } from '../../test-support/e2e-harness.js'
 import {
   CRASH_STDERR,
   writeFailingMcpServer,
   writeFakeCodex,
   writeNonExecutableCodex
-} from '../../test-support/fault-codex.js'
-import type { TriageSummary } from '../../src/schemas.js'
+} from '../../test-support/sandbox/fault-codex.js'
+import type { TriageSummary } from '../../src/schemas/summary.js'
 import { findRunLeaks } from '../../test-support/leak-scan.js'
 
 const exec = promisify(execFile)

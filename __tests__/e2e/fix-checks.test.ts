@@ -1,14 +1,14 @@
 // mode: fix, end to end: what the action refuses to land (policy, its own test run) and faults while landing.
 import { afterEach, describe, expect, it } from '@jest/globals'
-import { remoteBranches } from '../../test-support/sandbox.js'
+import { remoteBranches } from '../../test-support/sandbox/sandbox.js'
 import {
   alwaysFailingScript,
   ciEditScript,
   editExistingTestScript,
   secondAttemptScript,
   thirtyFilesScript
-} from '../../test-support/agent-scripts.js'
-import { githubFaults } from '../../test-support/fake-github.js'
+} from '../../test-support/sandbox/agent-scripts.js'
+import { githubFaults } from '../../test-support/sandbox/fake-github.js'
 import { agentHarness, createdPulls, dispositions, summaryOf } from '../../test-support/e2e-harness.js'
 
 const h = agentHarness({ mode: 'fix', 'test-command': 'npm test' })

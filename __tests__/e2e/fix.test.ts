@@ -8,7 +8,7 @@ import { promisify } from 'node:util'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
 import { ROOT } from '../../test-support/action-process.js'
-import { remoteBranches, SANDBOX_GITHUB_TOKEN } from '../../test-support/sandbox.js'
+import { remoteBranches, SANDBOX_GITHUB_TOKEN } from '../../test-support/sandbox/sandbox.js'
 import { findLeaks } from '../../test-support/leaks.js'
 import { agentHarness, createdPulls, dispositions, summaryOf } from '../../test-support/e2e-harness.js'
 

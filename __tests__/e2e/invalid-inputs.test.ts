@@ -2,8 +2,8 @@
 // and nothing reaches GitHub (or Sentry) at all.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { runAction } from '../../test-support/action-process.js'
-import { startSandbox, type Sandbox } from '../../test-support/sandbox.js'
-import { triageScenario } from '../../test-support/world.js'
+import { startSandbox, type Sandbox } from '../../test-support/sandbox/sandbox.js'
+import { triageScenario } from '../../test-support/sandbox/world.js'
 import { findLeaks } from '../../test-support/leaks.js'
 import { findRunLeaks } from '../../test-support/leak-scan.js'
 

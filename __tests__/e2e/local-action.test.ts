@@ -19,10 +19,10 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import os from 'node:os'
 import path from 'node:path'
 import { ROOT, node24 } from '../../test-support/action-process.js'
-import { startSandbox, type Sandbox } from '../../test-support/sandbox.js'
-import { triageScenario } from '../../test-support/world.js'
+import { startSandbox, type Sandbox } from '../../test-support/sandbox/sandbox.js'
+import { triageScenario } from '../../test-support/sandbox/world.js'
 import { findLeaks } from '../../test-support/leaks.js'
-import type { TriageSummary } from '../../src/schemas.js'
+import type { TriageSummary } from '../../src/schemas/summary.js'
 
 const LOCAL_ACTION_SRC = path.join(ROOT, 'node_modules/@github/local-action/src')
 

@@ -6,10 +6,10 @@ import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { runAction, type ActionRun } from '../../test-support/action-process.js'
-import { startAgentSandbox, type AgentSandbox } from '../../test-support/sandbox.js'
-import { triageScenario } from '../../test-support/world.js'
+import { startAgentSandbox, type AgentSandbox } from '../../test-support/sandbox/sandbox.js'
+import { triageScenario } from '../../test-support/sandbox/world.js'
 import { findRunLeaks } from '../../test-support/leak-scan.js'
-import type { TriageSummary } from '../../src/schemas.js'
+import type { TriageSummary } from '../../src/schemas/summary.js'
 
 let sandbox: AgentSandbox
 const runs: ActionRun[] = []

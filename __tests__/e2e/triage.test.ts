@@ -5,10 +5,10 @@ import path from 'node:path'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
 import { ROOT, runAction, type ActionRun } from '../../test-support/action-process.js'
-import { startSandbox, type Sandbox } from '../../test-support/sandbox.js'
-import { triageScenario } from '../../test-support/world.js'
+import { startSandbox, type Sandbox } from '../../test-support/sandbox/sandbox.js'
+import { triageScenario } from '../../test-support/sandbox/world.js'
 import { findLeaks } from '../../test-support/leaks.js'
-import type { TriageSummary } from '../../src/schemas.js'
+import type { TriageSummary } from '../../src/schemas/summary.js'
 import { findRunLeaks } from '../../test-support/leak-scan.js'
 
 let sandbox: Sandbox | undefined

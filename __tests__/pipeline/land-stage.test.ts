@@ -15,16 +15,16 @@ import {
   workArtifact,
   workRecordOf
 } from '../../src/domain/handoff.js'
-import { parseSettings, type Settings } from '../../src/settings.js'
+import { parseSettings, type Settings } from '../../src/settings/settings.js'
 import { createRunFiles } from '../../src/adapters/run-files.js'
 import type { GitHubWriter, Handoffs, Lander } from '../../src/ports.js'
-import type { Plan } from '../../src/schemas.js'
+import type { Plan } from '../../src/schemas/handoff.js'
 import { planIssue, planOf } from '../../test-support/domain-builders.js'
 import type { WorkResult } from '../../src/domain/handoff.js'
 import { inputValues } from '../../test-support/action-inputs.js'
 import { recordingLog } from '../../test-support/recording-log.js'
-import { ledgerPull, memoryLedger } from '../../test-support/ledger-world.js'
-import { fakeSha } from '../../test-support/fake-github.js'
+import { ledgerPull, memoryLedger } from '../../test-support/sandbox/ledger-world.js'
+import { fakeSha } from '../../test-support/sandbox/fake-github.js'
 
 const BASE = 'b'.repeat(40)
 

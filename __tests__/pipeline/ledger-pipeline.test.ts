@@ -5,11 +5,11 @@ import { afterEach, describe, expect, it } from '@jest/globals'
 import { readFile } from 'node:fs/promises'
 import { runPipeline } from '../../src/pipeline.js'
 import type { Handoffs, LedgerCommit } from '../../src/ports.js'
-import { startSandbox, type Sandbox } from '../../test-support/sandbox.js'
-import { triageScenario } from '../../test-support/world.js'
+import { startSandbox, type Sandbox } from '../../test-support/sandbox/sandbox.js'
+import { triageScenario } from '../../test-support/sandbox/world.js'
 import { PIPELINE_IDENTITY, sandboxPipelineDeps, sandboxSettings } from '../../test-support/pipeline-deps.js'
-import { fakeSha } from '../../test-support/fake-github.js'
-import { ACTION_AUTHOR, ledgerPull, memoryLedger } from '../../test-support/ledger-world.js'
+import { fakeSha } from '../../test-support/sandbox/fake-github.js'
+import { ACTION_AUTHOR, ledgerPull, memoryLedger } from '../../test-support/sandbox/ledger-world.js'
 
 let sandbox: Sandbox | undefined
 afterEach(async () => {

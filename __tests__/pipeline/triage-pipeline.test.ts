@@ -3,10 +3,10 @@ import { afterEach, describe, expect, it } from '@jest/globals'
 import { readFile } from 'node:fs/promises'
 import { runPipeline } from '../../src/pipeline.js'
 import type { RunFiles } from '../../src/ports.js'
-import { startSandbox, type Sandbox } from '../../test-support/sandbox.js'
-import { triageScenario } from '../../test-support/world.js'
+import { startSandbox, type Sandbox } from '../../test-support/sandbox/sandbox.js'
+import { triageScenario } from '../../test-support/sandbox/world.js'
 import { PIPELINE_IDENTITY, sandboxPipelineDeps, sandboxSettings } from '../../test-support/pipeline-deps.js'
-import { githubFaults } from '../../test-support/fake-github.js'
+import { githubFaults } from '../../test-support/sandbox/fake-github.js'
 
 let sandbox: Sandbox | undefined
 afterEach(async () => {

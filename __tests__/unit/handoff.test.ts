@@ -9,7 +9,7 @@ import {
   workRecordOf
 } from '../../src/domain/handoff.js'
 import { patchTouches } from '../../src/domain/patch.js'
-import type { Plan } from '../../src/schemas.js'
+import type { Plan } from '../../src/schemas/handoff.js'
 import { planIssue, planOf } from '../../test-support/domain-builders.js'
 import type { WorkResult } from '../../src/domain/handoff.js'
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import {
   LEDGER_LABEL,
-  buildLedger,
+  tallyLedger,
   classifyMerged,
   classifyPullRequest,
   ledgerSince,
@@ -12,10 +12,10 @@ import {
   type ListedIssue
 } from '../../src/domain/ledger.js'
 import { prTrailer, type PrTrailer } from '../../src/domain/pr-text.js'
-import { historyOutputs, rateOutput, renderHistory } from '../../src/domain/report-history.js'
+import { historyOutputs, rateOutput, renderLedger } from '../../src/domain/report-ledger.js'
 import type { LedgerCommit, LedgerPullRequest } from '../../src/ports.js'
-import { History, type HistoryPullRequest } from '../../src/schemas-history.js'
-import { fakeSha } from '../../test-support/fake-github.js'
+import { Ledger, type LedgerEntry } from '../../src/schemas/ledger.js'
+import { fakeSha } from '../../test-support/sandbox/fake-github.js'
 
 const NOW = new Date('2026-11-24T12:00:00Z')
 const PREFIX = 'fix/sentry-'
@@ -222,8 +222,8 @@ describe('classifying open and closed PRs', () => {
   })
 })
 
-function ledgerOf(prs: HistoryPullRequest[]) {
-  return buildLedger({
+function ledgerOf(prs: LedgerEntry[]) {
+  return tallyLedger({
     windowDays: 90,
     since: ledgerSince(NOW, 90),
     complete: true,
@@ -234,7 +234,7 @@ function ledgerOf(prs: HistoryPullRequest[]) {
 
 const base = { url: 'https://github.com/acme/shop/pull/1', short_id: 'S-1', issue_id: '1', regressed: false }
 const at = (day: number) => `2026-11-${String(day).padStart(2, '0')}T00:00:00Z`
-const unmodified = (n: number, regressed = false): HistoryPullRequest => ({
+const unmodified = (n: number, regressed = false): LedgerEntry => ({
   class: 'merged-unmodified',
   ...base,
   number: n,
@@ -242,7 +242,7 @@ const unmodified = (n: number, regressed = false): HistoryPullRequest => ({
   merged_at: at(n + 1),
   regressed
 })
-const withChanges = (n: number, humanCommits: number): HistoryPullRequest => ({
+const withChanges = (n: number, humanCommits: number): LedgerEntry => ({
   class: 'merged-with-changes',
   ...base,
   number: n,
@@ -250,14 +250,14 @@ const withChanges = (n: number, humanCommits: number): HistoryPullRequest => ({
   merged_at: at(n + 1),
   human_commits: humanCommits
 })
-const closedUnmerged = (n: number): HistoryPullRequest => ({
+const closedUnmerged = (n: number): LedgerEntry => ({
   class: 'closed-unmerged',
   ...base,
   number: n,
   created_at: at(n),
   closed_at: at(n + 1)
 })
-const open = (n: number, age: number): HistoryPullRequest => ({
+const open = (n: number, age: number): LedgerEntry => ({
   class: 'open',
   ...base,
   number: n,
@@ -275,7 +275,7 @@ describe('the ledger', () => {
       withChanges(4, 1),
       unmodified(5)
     ])
-    expect(History.parse(ledger)).toEqual(ledger)
+    expect(Ledger.parse(ledger)).toEqual(ledger)
     expect(ledger.counts).toEqual({
       open: 1,
       merged_unmodified: 2,
@@ -353,7 +353,7 @@ describe('the report', () => {
       open(9, 1),
       open(8, 12)
     ])
-    const md = renderHistory(ledger, 0.6)
+    const md = renderLedger(ledger, 0.6)
     expect(md).toContain('| Open | 2 |')
     expect(md).toContain('| Merged unmodified | 1 |')
     expect(md).toContain('| Merged after human changes | 1 (3 human commits) |')
@@ -376,21 +376,21 @@ describe('the report', () => {
       closedUnmerged(4),
       closedUnmerged(5)
     ])
-    const md = renderHistory(ledger, 0.6)
+    const md = renderLedger(ledger, 0.6)
     expect(md).toContain('**1 of 5 closed (20%)**, **below min-quality 60%**')
     expect(md).toContain('> [!WARNING]')
   })
 
   it('escapes a short id from a PR body', () => {
     const hostile = { ...unmodified(1, true), short_id: '<img src=x> @octocat | x' }
-    const md = renderHistory(ledgerOf([hostile]), 0.6)
+    const md = renderLedger(ledgerOf([hostile]), 0.6)
     expect(md).not.toContain('<img')
     expect(md).not.toContain('@octocat')
     expect(md).toContain('&lt;img src=x&gt; &#64;octocat &#124; x')
   })
 
   it('says so when the action opened no PR in the window', () => {
-    expect(renderHistory(ledgerOf([]), 0.6)).toContain(
+    expect(renderLedger(ledgerOf([]), 0.6)).toContain(
       'No pull request of the action was opened in the last 90 days.'
     )
   })

@@ -7,10 +7,10 @@ import {
   markdownLink,
   safeUrl
 } from '../../src/domain/markdown.js'
-import { renderHistory } from '../../src/domain/report-history.js'
+import { renderLedger } from '../../src/domain/report-ledger.js'
 import { renderJobSummary } from '../../src/domain/report-markdown.js'
-import type { History } from '../../src/schemas-history.js'
-import type { TriageSummary } from '../../src/schemas.js'
+import type { Ledger } from '../../src/schemas/ledger.js'
+import type { TriageSummary } from '../../src/schemas/summary.js'
 
 /** A job summary of one issue, with the Sentry permalink given. */
 function summaryWith(permalink: string): string {
@@ -38,7 +38,7 @@ function summaryWith(permalink: string): string {
   return renderJobSummary(summary, { minQuality: 0.6 })
 }
 
-function historyWith(url: string): History {
+function historyWith(url: string): Ledger {
   return {
     window_days: 30,
     complete: true,
@@ -53,7 +53,7 @@ function historyWith(url: string): History {
     pull_requests: [{ number: 4, url, class: 'open', age_days: 2, regressed: false, short_id: 'API-1' }],
     merged_unmodified_rate: { merged_unmodified: 0, closed: 0, rate: null },
     github_requests: 1
-  } as unknown as History
+  } as unknown as Ledger
 }
 
 describe('markdown escaping: one escaper, two surfaces', () => {
@@ -125,7 +125,7 @@ describe('markdown links: one builder', () => {
   })
 
   it("encodes a parenthesis of the ledger's PR links, which encodeURIComponent left as it was", () => {
-    expect(renderHistory(historyWith('https://x/pull/4)x'), 0.6)).toContain(
+    expect(renderLedger(historyWith('https://x/pull/4)x'), 0.6)).toContain(
       'Open: [#4](https://x/pull/4%29x) (2 days).'
     )
   })

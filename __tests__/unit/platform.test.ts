@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { checkPlatform, SUPPORTED_RUNNERS } from '../../src/domain/platform.js'
 import { MODE_TABLE } from '../../src/domain/modes.js'
-import { MODES, type Mode } from '../../src/settings.js'
+import { MODES, type Mode } from '../../src/settings/settings.js'
 
 const LINUX_MODES: Mode[] = ['fix', 'dry-run', 'work']
 const ANY_MODES: Mode[] = ['triage', 'plan', 'land']

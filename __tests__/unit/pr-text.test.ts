@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import type { IssueFacts, SentryFixResult } from '../../src/schemas.js'
+import type { SentryFixResult } from '../../src/schemas/agent-result.js'
+import type { IssueFacts } from '../../src/schemas/summary.js'
 import {
   PR_BODY_MAX,
   commitMessage,

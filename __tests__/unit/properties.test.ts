@@ -1,7 +1,7 @@
 // Property-based tests (fast-check) over the settings parser and the pure selection functions.
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { INPUT_NAMES, SECRET_INPUTS, parseSettings } from '../../src/settings.js'
+import { INPUT_NAMES, SECRET_INPUTS, parseSettings } from '../../src/settings/settings.js'
 import { TriageWindow, classifyFixState, selectIssues } from '../../src/domain/select.js'
 import { workUntil } from '../../src/util/work-until.js'
 import { inputValues } from '../../test-support/action-inputs.js'

@@ -1,7 +1,7 @@
 // codex-args lets through an allow-list: four options of `codex exec`, and through -c only settings of the model's
 // side. Every spelling clap accepts for -c is tried, since a filter that knows one spelling is a filter with a hole.
 import { describe, expect, it } from '@jest/globals'
-import { codexArgs } from '../../src/settings-codex-args.js'
+import { codexArgs } from '../../src/settings/codex-args.js'
 
 function problemsOf(args: string): string[] {
   const verdict = codexArgs(args)

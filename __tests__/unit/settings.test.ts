@@ -7,7 +7,7 @@ import {
   readSettings,
   type Settings,
   type SettingsResult
-} from '../../src/settings.js'
+} from '../../src/settings/settings.js'
 import { ACTION_YML, actionYmlInputs, inputValues } from '../../test-support/action-inputs.js'
 
 // Token values distinctive enough that finding them in a message can only mean a leak.
@@ -780,14 +780,14 @@ describe('codex-args that would loosen what the action configures', () => {
     ['--config=sandbox_workspace_write.network_access=true', /sandbox_workspace_write/],
     ['-c mcp_servers.sentry.env.SENTRY_DSN=x', /mcp_servers/]
   ])('refuses %s', async (args, message) => {
-    const { codexArgs } = await import('../../src/settings-codex-args.js')
+    const { codexArgs } = await import('../../src/settings/codex-args.js')
     const verdict = codexArgs(args)
     expect(verdict.ok).toBe(false)
     expect(!verdict.ok && verdict.problems.join('\n')).toMatch(message)
   })
 
   it('accepts harmless overrides', async () => {
-    const { codexArgs } = await import('../../src/settings-codex-args.js')
+    const { codexArgs } = await import('../../src/settings/codex-args.js')
     expect(codexArgs('-c model_verbosity=low --color never')).toEqual({
       ok: true,
       value: ['-c', 'model_verbosity=low', '--color', 'never']
@@ -797,7 +797,7 @@ describe('codex-args that would loosen what the action configures', () => {
 
 describe('commit-author', () => {
   it('rejects an identity without an e-mail in angle brackets and says how to write it', async () => {
-    const { parseSettings } = await import('../../src/settings.js')
+    const { parseSettings } = await import('../../src/settings/settings.js')
     const { inputValues } = await import('../../test-support/action-inputs.js')
     const values = inputValues({
       'sentry-token': 'sntryu_0123456789',

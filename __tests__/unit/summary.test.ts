@@ -2,9 +2,9 @@ import { describe, expect, it } from '@jest/globals'
 import { buildSummary, summariseIssues, ZERO_USAGE } from '../../src/domain/summary.js'
 import { renderJobSummary } from '../../src/domain/report-markdown.js'
 import { selectIssues } from '../../src/domain/select.js'
-import { TriageSummary } from '../../src/schemas.js'
+import { TriageSummary } from '../../src/schemas/summary.js'
 import { issue, pr, state } from '../../test-support/domain-builders.js'
-import { buildLedger } from '../../src/domain/ledger.js'
+import { tallyLedger } from '../../src/domain/ledger.js'
 
 function sample() {
   const selection = selectIssues({
@@ -75,7 +75,7 @@ describe('triage summary', () => {
 
   it('ends with the fix-quality ledger when the run built one, held against min-quality', () => {
     expect(renderJobSummary(sample(), { minQuality: 0.6 })).not.toContain('Fix quality')
-    const history = buildLedger({
+    const history = tallyLedger({
       windowDays: 30,
       since: new Date('2026-10-28T09:00:00Z'),
       complete: true,

@@ -3,7 +3,7 @@
 // into Sentry. Installing codex and the MCP server is codex-install.ts; running the process, codex-process.ts; reading
 // its events, domain/codex-events.ts.
 //
-// Where the credentials go (verified with the real binary, see __tests__/pipeline/codex-agent.test.ts):
+// Where the credentials go (verified with the real binary, see __tests__/adapters/codex-agent.test.ts):
 // - codex itself starts with a minimal environment (codex-process.ts): PATH, HOME, LANG, CODEX_HOME, the model key
 //   under the provider's variable, the Sentry token under SENTRY_ACCESS_TOKEN (forwarded to the MCP server by
 //   `env_vars`), plus CA/proxy settings when the runner has them. Never GITHUB_TOKEN, INPUT_*, ACTIONS_* or RUNNER_*.
@@ -34,7 +34,7 @@ import {
 import { redact } from '../domain/secrets.js'
 import { oneLine } from '../domain/text.js'
 import type { Agent, AgentOutcome, AgentRequest, AgentUsage, Log } from '../ports.js'
-import { toJsonSchema } from '../schemas.js'
+import { toJsonSchema } from '../schemas/json-schema.js'
 import { errorMessage } from '../util/errors.js'
 import { execCodex, minimalEnv, type Env } from './codex-process.js'
 import { checkCodexSandbox } from './codex-sandbox-check.js'

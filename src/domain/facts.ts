@@ -1,4 +1,4 @@
-import type { IssueFacts } from '../schemas.js'
+import type { IssueFacts } from '../schemas/summary.js'
 import type { SentryIssue } from './types.js'
 
 /** The domain issue as the plan and the summary carry it (snake_case, as the published schema says). */

@@ -1,15 +1,15 @@
 // The fanned-out stages' hand-offs as data: plan -> matrix, work result -> work-<SHORTID>/result.json + fix.patch, and
 // back again in land, where a record is checked before its patch may be applied. Pure: the adapters move the files.
 import { createHash } from 'node:crypto'
+import { type SentryFixResult } from '../schemas/agent-result.js'
 import {
   WORK_VERSION,
   WorkRecord,
   type ChangedFileRecord,
-  type MeasuredTests,
   type Plan,
-  type PlanIssue,
-  type SentryFixResult
-} from '../schemas.js'
+  type PlanIssue
+} from '../schemas/handoff.js'
+import { type MeasuredTests } from '../schemas/summary.js'
 import type { ChangedFile, WorktreeDiff } from '../ports.js'
 import { patchTouches } from './patch.js'
 import type { CandidateOutcome } from './summary.js'

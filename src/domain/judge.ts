@@ -1,6 +1,6 @@
 // Pure: what an agent run amounts to. The agent's words are evidence, never authority: the diff the action measured
 // decides whether there is a fix, and a final message that is not the schema's JSON is a failure.
-import { SentryFixResult } from '../schemas.js'
+import { SentryFixResult } from '../schemas/agent-result.js'
 import type { AgentOutcome, WorktreeDiff } from '../ports.js'
 import { oneLine } from './text.js'
 import { describeZodError } from './zod-errors.js'

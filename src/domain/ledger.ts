@@ -6,7 +6,7 @@
 // the end of the body (pr-text.ts: issue id, short id, branch, run, the action's version and the fix commit it
 // pushed), and a branch named branch-prefix + short id. A PR without all three is not counted.
 import type { LedgerCommit, LedgerPullRequest } from '../ports.js'
-import type { History, HistoryPullRequest, MergedUnmodifiedRate } from '../schemas-history.js'
+import type { Ledger, LedgerEntry, MergedUnmodifiedRate } from '../schemas/ledger.js'
 import { fixBranch, shortIdOfBranch } from './branch.js'
 import { readPrTrailer, type PrTrailer } from './pr-text.js'
 
@@ -127,7 +127,7 @@ export interface ClassifyContext {
 export function classifyPullRequest(
   input: { pr: LedgerPullRequest; trailer: PrTrailer; commits?: readonly LedgerCommit[] },
   context: ClassifyContext
-): HistoryPullRequest {
+): LedgerEntry {
   const { pr, trailer } = input
   const common = {
     number: pr.number,
@@ -165,7 +165,7 @@ export function classifyPullRequest(
 // The ledger
 
 /** merged_unmodified / closed, where closed = merged (both kinds) + closed unmerged; null when nothing closed. */
-export function mergedUnmodifiedRate(counts: History['counts']): MergedUnmodifiedRate {
+export function mergedUnmodifiedRate(counts: Ledger['counts']): MergedUnmodifiedRate {
   const closed = counts.merged_unmodified + counts.merged_with_changes + counts.closed_unmerged
   return {
     merged_unmodified: counts.merged_unmodified,
@@ -174,17 +174,17 @@ export function mergedUnmodifiedRate(counts: History['counts']): MergedUnmodifie
   }
 }
 
-export function buildLedger(input: {
+export function tallyLedger(input: {
   windowDays: number
   since: Date
   complete: boolean
   githubRequests: number
-  pullRequests: readonly HistoryPullRequest[]
-}): History {
+  pullRequests: readonly LedgerEntry[]
+}): Ledger {
   const prs = [...input.pullRequests].sort(
     (a, b) => Date.parse(b.created_at) - Date.parse(a.created_at) || b.number - a.number
   )
-  const counts: History['counts'] = {
+  const counts: Ledger['counts'] = {
     open: 0,
     merged_unmodified: 0,
     merged_with_changes: 0,
@@ -224,7 +224,7 @@ export type QualityVerdict =
   | { kind: 'low'; rate: number; minQuality: number; message: string }
 
 /** Warns when at least MIN_CLOSED_FOR_VERDICT PRs are closed and the merged-unmodified rate is below min-quality. */
-export function qualityVerdict(history: History, minQuality: number): QualityVerdict {
+export function qualityVerdict(history: Ledger, minQuality: number): QualityVerdict {
   const { merged_unmodified, closed, rate } = history.merged_unmodified_rate
   if (closed < MIN_CLOSED_FOR_VERDICT || rate === null) {
     return { kind: 'too-few-closed', closed, needed: MIN_CLOSED_FOR_VERDICT }

@@ -6,7 +6,8 @@
 // commit's SHA) reach the machine-readable trailer, which the fix-quality ledger (domain/ledger.ts) reads back. The
 // action's own links (the Sentry permalink, the regressed-from PR, the run) are written by this module around the
 // inert text, never through it.
-import type { IssueFacts, SentryFixResult } from '../schemas.js'
+import type { SentryFixResult } from '../schemas/agent-result.js'
+import type { IssueFacts } from '../schemas/summary.js'
 import { defuseClosingKeywords, defuseMentions, defuseReferences } from './github-references.js'
 import { codeBlock, codeSpan, inertCell, inertProse, inertText, markdownLink, safeUrl } from './markdown.js'
 import { cap, oneLine, stripInvisible } from './text.js'

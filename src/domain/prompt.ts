@@ -9,7 +9,8 @@
 // between fence lines whose random token does not occur in it, so the data can neither close the fence nor look like
 // the prompt's own structure.
 import { randomBytes } from 'node:crypto'
-import { toJsonSchema, type IssueFacts } from '../schemas.js'
+import { toJsonSchema } from '../schemas/json-schema.js'
+import { type IssueFacts } from '../schemas/summary.js'
 import { cap, stripInvisible } from './text.js'
 
 export interface DigestFrame {

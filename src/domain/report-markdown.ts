@@ -1,7 +1,7 @@
 // Pure: the job summary a person reads on the run page. Every text from Sentry or the model passes markdownCell.
-import type { IssueSummary, TriageSummary } from '../schemas.js'
+import type { IssueSummary, TriageSummary } from '../schemas/summary.js'
 import { markdownCell, markdownLink } from './markdown.js'
-import { renderHistory } from './report-history.js'
+import { renderLedger } from './report-ledger.js'
 
 const LABEL: Record<IssueSummary['disposition'], string> = {
   'pr-opened': 'PR opened',
@@ -66,6 +66,6 @@ export function renderJobSummary(summary: TriageSummary, options: { minQuality: 
       ''
     )
   }
-  if (summary.history) lines.push(renderHistory(summary.history, options.minQuality))
+  if (summary.history) lines.push(renderLedger(summary.history, options.minQuality))
   return lines.join('\n')
 }

@@ -1,7 +1,8 @@
 // Pure selection: which listed Sentry issues are triaged, which already have a fix in flight, and which are worked.
 import { fixBranch } from './branch.js'
 import type { FixState, SentryIssue } from './types.js'
-import type { ExistingPullRequest, PlanIssue, SkipDisposition } from '../schemas.js'
+import type { PlanIssue } from '../schemas/handoff.js'
+import type { ExistingPullRequest, SkipDisposition } from '../schemas/summary.js'
 import { toIssueFacts } from './facts.js'
 
 export interface SelectionLimits {

@@ -1,17 +1,17 @@
 // Pure: the plan plus what happened to each candidate becomes the published triage summary.
-import type { History } from '../schemas-history.js'
+import type { Ledger } from '../schemas/ledger.js'
+import { type Plan } from '../schemas/handoff.js'
 import {
   SUMMARY_VERSION,
   type Disposition,
   type IssueFacts,
   type IssueSummary,
   type Limits,
-  type Plan,
   type RunInfo,
   type SentryScope,
   type TokenUsage,
   type TriageSummary
-} from '../schemas.js'
+} from '../schemas/summary.js'
 
 /** What a stage decided for one candidate (the fields beyond disposition and reason are filled where they apply). */
 export type CandidateOutcome = Omit<IssueSummary, keyof IssueFacts>
@@ -75,7 +75,7 @@ export function buildSummary(input: {
   issues: IssueSummary[]
   usage: TokenUsage
   /** the fix-quality ledger, null when it was not built */
-  history: History | null
+  history: Ledger | null
   error: string | null
 }): TriageSummary {
   const count = (set: readonly Disposition[]) => input.issues.filter(i => set.includes(i.disposition)).length

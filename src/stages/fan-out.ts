@@ -11,8 +11,8 @@ import type {
   RunFiles,
   SentryApi
 } from '../ports.js'
-import { Plan, type PlanIssue } from '../schemas.js'
-import type { Settings } from '../settings.js'
+import { Plan, type PlanIssue } from '../schemas/handoff.js'
+import type { Settings } from '../settings/settings.js'
 import type { CandidateOutcome } from '../domain/summary.js'
 import { oneLine } from '../domain/text.js'
 import { describeZodError } from '../domain/zod-errors.js'

@@ -2,7 +2,7 @@
 // settings' deny-paths, size caps and test command, the action's own secrets, and the base text of every package.json
 // the diff touches, read by the caller.
 import type { WorktreeDiff } from '../ports.js'
-import type { Settings } from '../settings.js'
+import type { Settings } from '../settings/settings.js'
 import { baseFilesNeeded, checkPolicy, type PolicyVerdict } from '../domain/policy.js'
 
 export async function gateFix(

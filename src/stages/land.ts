@@ -1,8 +1,9 @@
 // Stage 3, land (one ready fix): re-check dedup (a branch or PR may have appeared since the plan), commit the patch on
 // the planned base, push a new branch, open the PR. Only the action does this; the agent never holds the credential.
 import type { GitHubReader, GitHubWriter, Lander, Log } from '../ports.js'
-import type { IssueSummary, PlanIssue } from '../schemas.js'
-import type { Settings } from '../settings.js'
+import type { PlanIssue } from '../schemas/handoff.js'
+import type { IssueSummary } from '../schemas/summary.js'
+import type { Settings } from '../settings/settings.js'
 import type { CandidateOutcome } from '../domain/summary.js'
 import { commitMessage, prBody, prTitle } from '../domain/pr-text.js'
 import { withLedgerLabel } from '../domain/ledger.js'

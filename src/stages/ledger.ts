@@ -3,10 +3,10 @@
 // Read-only. A failure here must never sink the run: it throws one clear error, which the caller reports as a
 // warning with `history: null`.
 import type { LedgerCommit, LedgerSource, Log } from '../ports.js'
-import type { History } from '../schemas-history.js'
+import type { Ledger } from '../schemas/ledger.js'
 import {
   LEDGER_LABEL,
-  buildLedger,
+  tallyLedger,
   classifyPullRequest,
   ledgerSince,
   recognise,
@@ -36,7 +36,7 @@ export interface LedgerDeps {
 /** Commits listings in flight at once (each is one request, or a few pages). */
 const COMMITS_CONCURRENCY = 4
 
-export async function buildHistory(input: LedgerInput, deps: LedgerDeps): Promise<History> {
+export async function buildLedger(input: LedgerInput, deps: LedgerDeps): Promise<Ledger> {
   const { ledger, log } = deps
   const since = ledgerSince(input.now, input.historyDays)
   const before = ledger.requests()
@@ -73,7 +73,7 @@ export async function buildHistory(input: LedgerInput, deps: LedgerDeps): Promis
     if (failures.length > 0) throw failures[0]
     const commits = new Map<number, LedgerCommit[]>(listed.flatMap(entry => (entry ? [entry] : [])))
     const context = { now: input.now, authorEmail: input.authorEmail, listedIssues: input.listedIssues }
-    const history = buildLedger({
+    const history = tallyLedger({
       windowDays: input.historyDays,
       since,
       complete: found.complete,

@@ -1,8 +1,9 @@
 // Stage 1, plan: list, dedup, threshold, order -> Plan. Read-only: it asks Sentry and GitHub, and changes nothing.
-import type { Plan, Limits, SentryScope } from '../schemas.js'
-import { PLAN_VERSION } from '../schemas.js'
+import type { Plan } from '../schemas/handoff.js'
+import type { Limits, SentryScope } from '../schemas/summary.js'
+import { PLAN_VERSION } from '../schemas/handoff.js'
 import type { Clock, GitHubReader, Log, SentryApi } from '../ports.js'
-import type { Settings } from '../settings.js'
+import type { Settings } from '../settings/settings.js'
 import type { FixState, SentryIssue } from '../domain/types.js'
 import { TriageWindow, meetsThreshold, selectIssues } from '../domain/select.js'
 import { fixBranch } from '../domain/branch.js'

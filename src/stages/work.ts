@@ -12,8 +12,10 @@ import type {
   TestRunner,
   WorktreeDiff
 } from '../ports.js'
-import type { IssueSummary, MeasuredTests, Plan, PlanIssue, SentryFixResult, TokenUsage } from '../schemas.js'
-import type { Settings } from '../settings.js'
+import type { SentryFixResult } from '../schemas/agent-result.js'
+import type { Plan, PlanIssue } from '../schemas/handoff.js'
+import type { IssueSummary, MeasuredTests, TokenUsage } from '../schemas/summary.js'
+import type { Settings } from '../settings/settings.js'
 import { ZERO_USAGE, addUsage } from '../domain/summary.js'
 import { judgeAgentRun } from '../domain/judge.js'
 import { redact } from '../domain/secrets.js'

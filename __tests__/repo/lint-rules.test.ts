@@ -34,8 +34,8 @@ describe('layer rules in eslint.config.js', () => {
   it.each([
     ['../adapters/git-cli.js', 'domain/ imports no adapter'],
     ['../stages/work.js', 'domain/ imports no stage'],
-    ['../settings.js', 'domain/ imports no settings module'],
-    ['../settings-fields.js', 'domain/ imports no settings module'],
+    ['../settings/settings.js', 'domain/ imports no settings module'],
+    ['../settings/fields.js', 'domain/ imports no settings module'],
     ['../main.js', 'domain/ imports neither main.ts nor pipeline.ts'],
     ['../pipeline.js', 'domain/ imports neither main.ts nor pipeline.ts'],
     ['@actions/core', 'domain/ imports no @actions/*'],
@@ -59,7 +59,7 @@ describe('layer rules in eslint.config.js', () => {
     for (const specifier of [
       './types.js',
       '../ports.js',
-      '../schemas.js',
+      '../schemas/summary.js',
       '../util/errors.js',
       'node:crypto',
       'zod'
@@ -81,7 +81,7 @@ describe('layer rules in eslint.config.js', () => {
   })
 
   it('lets a stage import domain, ports, settings and other stages', async () => {
-    for (const specifier of ['../domain/policy.js', '../ports.js', '../settings.js', './work.js']) {
+    for (const specifier of ['../domain/policy.js', '../ports.js', '../settings/settings.js', './work.js']) {
       expect([specifier, await layerMessages('src/stages/planted.ts', importing(specifier))]).toEqual([
         specifier,
         []

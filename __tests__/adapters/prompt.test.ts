@@ -6,9 +6,15 @@ import {
   type IssueDigest,
   type PromptInput
 } from '../../src/domain/prompt.js'
-import { SentryFixResult, type IssueFacts } from '../../src/schemas.js'
-import { makeIssue, makeProject, startFakeSentry, type FakeSentry } from '../../test-support/fake-sentry.js'
-import { sampleExceptions } from '../../test-support/sample-frames.js'
+import { SentryFixResult } from '../../src/schemas/agent-result.js'
+import { type IssueFacts } from '../../src/schemas/summary.js'
+import {
+  makeIssue,
+  makeProject,
+  startFakeSentry,
+  type FakeSentry
+} from '../../test-support/sandbox/fake-sentry.js'
+import { sampleExceptions } from '../../test-support/sandbox/sample-frames.js'
 
 const FACTS: IssueFacts = {
   id: '7001',

@@ -27,7 +27,11 @@ import { applyHunks, patchSections } from '../../src/domain/patch.js'
 import type { ChangedFile } from '../../src/ports.js'
 import { findLeaks } from '../../test-support/leaks.js'
 import { recordingLog } from '../../test-support/recording-log.js'
-import { SAMPLE_REPO_DIR, SAMPLE_SHORT_IDS, sampleStackFrames } from '../../test-support/sample-frames.js'
+import {
+  SAMPLE_REPO_DIR,
+  SAMPLE_SHORT_IDS,
+  sampleStackFrames
+} from '../../test-support/sandbox/sample-frames.js'
 import {
   createSampleCheckout,
   git,
@@ -35,7 +39,7 @@ import {
   SAMPLE_FIXES,
   type SampleCheckout,
   type SampleCheckoutOptions
-} from '../../test-support/sample-repo.js'
+} from '../../test-support/sandbox/sample-repo.js'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
 

@@ -14,7 +14,7 @@ import {
   SAMPLE_FIXES,
   type SampleCheckout,
   type SampleCheckoutOptions
-} from '../../test-support/sample-repo.js'
+} from '../../test-support/sandbox/sample-repo.js'
 
 const BRANCH = 'fix/sentry-API-12'
 const MESSAGE = 'fix: resolve API-12 — total carts that have no cached summary from their items'

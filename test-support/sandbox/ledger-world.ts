@@ -7,9 +7,9 @@
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { commitMessage, prBody, prTitle, prTrailer } from '../src/domain/pr-text.js'
-import type { LedgerCommit, LedgerPullRequest, LedgerSource } from '../src/ports.js'
-import { withLedgerLabel } from '../src/domain/ledger.js'
+import { commitMessage, prBody, prTitle, prTrailer } from '../../src/domain/pr-text.js'
+import type { LedgerCommit, LedgerPullRequest, LedgerSource } from '../../src/ports.js'
+import { withLedgerLabel } from '../../src/domain/ledger.js'
 import { fakeSha, makePull, type WorldCommit, type WorldPull } from './fake-github.js'
 import { git } from './sample-repo.js'
 

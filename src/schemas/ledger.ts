@@ -1,17 +1,16 @@
 // The fix-quality ledger: the `history` section of triage-summary.json (zod is the source of truth; the JSON Schema
-// in schemas/ is generated from TriageSummary, which holds `history: History.nullable()`).
+// in schemas/ is generated from TriageSummary, which holds `history: Ledger.nullable()`).
 import { z } from 'zod'
-
-const IsoDate = z.iso.datetime({ offset: true })
+import { IsoDate } from './primitives.js'
 const Count = z.number().int().nonnegative()
 
-export const HISTORY_CLASSES = [
+export const LEDGER_CLASSES = [
   'open',
   'merged-unmodified',
   'merged-with-changes',
   'closed-unmerged'
 ] as const
-export type HistoryClass = (typeof HISTORY_CLASSES)[number]
+export type LedgerClass = (typeof LEDGER_CLASSES)[number]
 
 const pullRequestFields = {
   number: z.number().int().positive(),
@@ -24,7 +23,7 @@ const pullRequestFields = {
 }
 
 /** One of the action's past pull requests in the window, by how it fared. */
-export const HistoryPullRequest = z.discriminatedUnion('class', [
+export const LedgerEntry = z.discriminatedUnion('class', [
   z
     .object({
       class: z.literal('open'),
@@ -57,7 +56,7 @@ export const HistoryPullRequest = z.discriminatedUnion('class', [
     })
     .strict()
 ])
-export type HistoryPullRequest = z.infer<typeof HistoryPullRequest>
+export type LedgerEntry = z.infer<typeof LedgerEntry>
 
 /** A rate always travels with its counts: `rate` is merged_unmodified / closed, null when nothing was closed. */
 export const MergedUnmodifiedRate = z
@@ -70,7 +69,7 @@ export const MergedUnmodifiedRate = z
   .strict()
 export type MergedUnmodifiedRate = z.infer<typeof MergedUnmodifiedRate>
 
-export const History = z
+export const Ledger = z
   .object({
     /** history-days */
     window_days: z.number().int().positive(),
@@ -79,7 +78,7 @@ export const History = z
     /** false when GitHub's search answered incompletely (a timeout, or more than 1,000 results): counts are a floor */
     complete: z.boolean(),
     /** newest first */
-    pull_requests: z.array(HistoryPullRequest),
+    pull_requests: z.array(LedgerEntry),
     counts: z
       .object({
         open: Count,
@@ -97,4 +96,4 @@ export const History = z
     github_requests: Count
   })
   .strict()
-export type History = z.infer<typeof History>
+export type Ledger = z.infer<typeof Ledger>

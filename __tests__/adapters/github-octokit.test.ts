@@ -20,7 +20,7 @@ import {
   type FakeGitHub,
   type FakeGitHubOptions,
   type GitHubWorld
-} from '../../test-support/fake-github.js'
+} from '../../test-support/sandbox/fake-github.js'
 
 const WRITE_TOKEN = 'ghs_writeTokenAAAAAAAAAAAAAAAAAAAAAAAA'
 const READ_TOKEN = 'ghs_readTokenBBBBBBBBBBBBBBBBBBBBBBBBB'

@@ -3,8 +3,8 @@ import { createGitHubLedger } from '../../src/adapters/github-ledger.js'
 import { createOctokit } from '../../src/adapters/github-octokit.js'
 import { LEDGER_LABEL } from '../../src/domain/ledger.js'
 import { prTrailer } from '../../src/domain/pr-text.js'
-import { History } from '../../src/schemas-history.js'
-import { buildHistory, type LedgerInput } from '../../src/stages/ledger.js'
+import { Ledger } from '../../src/schemas/ledger.js'
+import { buildLedger, type LedgerInput } from '../../src/stages/ledger.js'
 import {
   fakeSha,
   githubFaults,
@@ -15,7 +15,7 @@ import {
   type GitHubWorld,
   type WorldCommit,
   type WorldPull
-} from '../../test-support/fake-github.js'
+} from '../../test-support/sandbox/fake-github.js'
 import { recordingLog } from '../../test-support/recording-log.js'
 
 const READ_TOKEN = 'ghs_ledgerReadTokenDDDDDDDDDDDDDDDDDDDDDD'
@@ -183,9 +183,9 @@ describe('the ledger against the fake GitHub', () => {
     const fake = await start(seededWorld())
     const { source, log } = ledgerFor(fake)
 
-    const history = await buildHistory(input(), { ledger: source, log })
+    const history = await buildLedger(input(), { ledger: source, log })
 
-    expect(History.parse(history)).toEqual(history)
+    expect(Ledger.parse(history)).toEqual(history)
     expect(history.counts).toEqual({
       open: 2,
       merged_unmodified: 5,
@@ -226,7 +226,7 @@ describe('the ledger against the fake GitHub', () => {
     const fake = await start(seededWorld())
     const { source, log } = ledgerFor(fake)
 
-    const history = await buildHistory(input(), { ledger: source, log })
+    const history = await buildLedger(input(), { ledger: source, log })
 
     const searches = fake.requests.filter(r => r.path === SEARCH)
     expect(searches).toHaveLength(1)
@@ -257,7 +257,7 @@ describe('the ledger against the fake GitHub', () => {
     const fake = await start(makeWorld({ pulls }))
     const { source, log } = ledgerFor(fake)
 
-    const history = await buildHistory(input({ listedIssues: [] }), { ledger: source, log })
+    const history = await buildLedger(input({ listedIssues: [] }), { ledger: source, log })
 
     expect(history.pull_requests).toHaveLength(150)
     expect(history.counts).toMatchObject({
@@ -278,7 +278,7 @@ describe('the ledger against the fake GitHub', () => {
     const fake = await start(makeWorld({ pulls: [makePull({ number: 1, head: 'feature/x' })] }))
     const { source, log } = ledgerFor(fake)
 
-    const history = await buildHistory(input(), { ledger: source, log })
+    const history = await buildLedger(input(), { ledger: source, log })
 
     expect(history.pull_requests).toEqual([])
     expect(history.merged_unmodified_rate).toEqual({ merged_unmodified: 0, closed: 0, rate: null })
@@ -294,7 +294,7 @@ describe('the ledger against the fake GitHub', () => {
     })
     const { source, log } = ledgerFor(fake)
 
-    const history = await buildHistory(input(), { ledger: source, log })
+    const history = await buildLedger(input(), { ledger: source, log })
 
     expect(history.complete).toBe(false)
     expect(log.lines.filter(l => l.level === 'warning').map(l => l.message)).toEqual([
@@ -307,7 +307,7 @@ describe('the ledger against the fake GitHub', () => {
     fake.faults.push({ match: r => r.path === SEARCH, times: 1, response: githubFaults.notAccessible() })
     const { source, log } = ledgerFor(fake)
 
-    const error = await buildHistory(input(), { ledger: source, log }).catch((e: unknown) => e)
+    const error = await buildLedger(input(), { ledger: source, log }).catch((e: unknown) => e)
 
     expect(error).toBeInstanceOf(Error)
     expect((error as Error).message).toMatch(
@@ -326,7 +326,7 @@ describe('the ledger against the fake GitHub', () => {
     })
     const { source, log } = ledgerFor(fake)
 
-    const error = await buildHistory(input(), { ledger: source, log }).catch((e: unknown) => e)
+    const error = await buildLedger(input(), { ledger: source, log }).catch((e: unknown) => e)
 
     expect((error as Error).message).toContain(
       'GitHub answered GET /repos/acme/shop/pulls/104/commits (page 1) with an unexpected shape: [0].sha: expected a commit SHA'

@@ -27,7 +27,8 @@ import {
 import { pinFiles } from '../../src/adapters/pinned-files.js'
 import { createCodexEventLog } from '../../src/domain/codex-events.js'
 import type { Agent, AgentOutcome, AgentRequest, AuditEntry } from '../../src/ports.js'
-import { SentryFixResult, toJsonSchema } from '../../src/schemas.js'
+import { SentryFixResult } from '../../src/schemas/agent-result.js'
+import { toJsonSchema } from '../../src/schemas/json-schema.js'
 import { node24, ROOT } from '../../test-support/action-process.js'
 import {
   applyPatchCall,
@@ -46,11 +47,11 @@ import {
   updateFilePatch,
   type FakeModel,
   type ModelScript
-} from '../../test-support/fake-model.js'
-import { startFakeSentry, type FakeSentry } from '../../test-support/fake-sentry.js'
+} from '../../test-support/sandbox/fake-model.js'
+import { startFakeSentry, type FakeSentry } from '../../test-support/sandbox/fake-sentry.js'
 import { findLeaks } from '../../test-support/leaks.js'
 import { recordingLog } from '../../test-support/recording-log.js'
-import { triageScenario } from '../../test-support/world.js'
+import { triageScenario } from '../../test-support/sandbox/world.js'
 
 const CODEX = path.join(ROOT, 'node_modules/.bin/codex')
 const MCP_ENTRY = path.join(ROOT, 'node_modules/@sentry/mcp-server/dist/index.js')

@@ -1,6 +1,6 @@
 // The exceptions behind the sample repository's Sentry issues, as the Sentry Node SDK reports them when the sample shop
-// (test-support/sample-repo) serves the failing requests: real function names, lines and columns, checked against real
-// V8 stack traces by __tests__/pipeline/git-cli.test.ts. Context lines are read from the sample files, so they are the
+// (test-support/sandbox/sample-repo) serves the failing requests: real function names, lines and columns, checked against real
+// V8 stack traces by __tests__/adapters/git-cli.test.ts. Context lines are read from the sample files, so they are the
 // files' real lines. The lead wires these into the world's issues (makeIssue({ latestEvent: { exceptions: [...] } })).
 import { readFileSync } from 'node:fs'
 import path from 'node:path'

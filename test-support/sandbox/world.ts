@@ -34,7 +34,7 @@ export function triageScenario(now = Date.now()): TriageScenario {
   const web = makeProject({ id: '12', slug: 'web', name: 'Web', platform: 'javascript' })
   const billing = makeProject({ id: '13', slug: 'billing', name: 'Billing', platform: 'python' })
   const recent = ago(HOUR, now)
-  // The sample repository's real stack traces (test-support/sample-repo), so the agent can find the bugs.
+  // The sample repository's real stack traces (test-support/sandbox/sample-repo), so the agent can find the bugs.
   const exceptions = sampleExceptions()
   const event = (id: keyof typeof exceptions) => ({ exceptions: [exceptions[id]] })
   const sentry: SentryWorld = {

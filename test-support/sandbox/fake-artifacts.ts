@@ -9,7 +9,7 @@
 // - Download: ListArtifacts (id_filter) -> GetSignedArtifactURL -> GET on the signed URL; a zip (by content-type or a
 //   URL ending in .zip) is extracted, anything else is saved under the Content-Disposition file name.
 // The client keeps only the ORIGIN of ACTIONS_RESULTS_URL, so this fake serves everything from the root of its own
-// origin. Binary blob bodies are why it has its own small server instead of test-support/http-fake.ts (whose recorded
+// origin. Binary blob bodies are why it has its own small server instead of test-support/sandbox/http-fake.ts (whose recorded
 // body is a UTF-8 string); its requests keep http-fake's RecordedRequest shape plus the raw bytes.
 import { randomBytes, randomUUID } from 'node:crypto'
 import http from 'node:http'

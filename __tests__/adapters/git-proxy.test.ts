@@ -13,7 +13,7 @@ import { execGit } from '../../src/adapters/git-exec.js'
 import { createGitLander } from '../../src/adapters/git-land.js'
 import { pushAuthHeader } from '../../src/adapters/git-push-auth.js'
 import type { PushOutcome } from '../../src/ports.js'
-import { startConnectProxy, type ConnectProxy } from '../../test-support/connect-proxy.js'
+import { startConnectProxy, type ConnectProxy } from '../../test-support/sandbox/connect-proxy.js'
 import { findLeaks } from '../../test-support/leaks.js'
 import { recordingLog } from '../../test-support/recording-log.js'
 import {
@@ -23,8 +23,8 @@ import {
   SAMPLE_FIXES,
   type GitHttpRemote,
   type SampleCheckout
-} from '../../test-support/sample-repo.js'
-import { makeTestCertificates, type TestCertificates } from '../../test-support/tls.js'
+} from '../../test-support/sandbox/sample-repo.js'
+import { makeTestCertificates, type TestCertificates } from '../../test-support/sandbox/tls.js'
 
 const BRANCH = 'fix/sentry-API-12'
 const MESSAGE = 'fix: resolve API-12 — total carts that have no cached summary from their items'

@@ -26,7 +26,7 @@ import { mkdir, mkdtemp } from 'node:fs/promises'
 import path from 'node:path'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
-import { ROOT, runAction, type ActionRun } from './action-process.js'
+import { ROOT, runAction, type ActionRun } from '../action-process.js'
 import { startAgentSandbox, type AgentSandbox, type SandboxOptions } from './sandbox.js'
 
 const exec = promisify(execFile)

@@ -9,8 +9,8 @@
 // cuts a -c argument at its first '=', trims the key and splits it at every '.', taking quotes literally
 // (`"model_verbosity"` is an unknown field). With --strict-config, which the action passes, an unknown -c key stops
 // codex, and a value of the wrong type names the key: that is how each key below was checked.
-import { CUSTOM_PROVIDER_ID } from './domain/codex-config.js'
-import { accept, reject, shown, type Verdict } from './settings-fields.js'
+import { CUSTOM_PROVIDER_ID } from '../domain/codex-config.js'
+import { accept, reject, shown, type Verdict } from './fields.js'
 
 const NAME = 'codex-args'
 

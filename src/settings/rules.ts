@@ -1,7 +1,7 @@
 // Hand-written rules for the inputs whose shape a single zod check cannot express: hosts and URLs, git ref names,
 // globs, Sentry's query and period syntax, and lists. Each is a pure function of the trimmed input value.
 import picomatch from 'picomatch'
-import { accept, emptyMessage, reject, shown, type Verdict } from './settings-fields.js'
+import { accept, emptyMessage, reject, shown, type Verdict } from './fields.js'
 
 // ---------- lists ----------
 

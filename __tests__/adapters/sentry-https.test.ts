@@ -12,8 +12,8 @@ import {
   makeProject,
   startFakeSentry,
   type FakeSentry
-} from '../../test-support/fake-sentry.js'
-import { makeTestCertificates } from '../../test-support/tls.js'
+} from '../../test-support/sandbox/fake-sentry.js'
+import { makeTestCertificates } from '../../test-support/sandbox/tls.js'
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
 const tsx = path.join(repoRoot, 'node_modules', '.bin', 'tsx')

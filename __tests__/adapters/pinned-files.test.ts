@@ -34,7 +34,7 @@ async function install(): Promise<{
   await mkdir(path.join(pkg, 'dist', 'chunks'), { recursive: true })
   await writeFile(path.join(pkg, 'package.json'), '{"name":"server","type":"module"}\n')
   const entry = path.join(pkg, 'dist', 'index.js')
-  await writeFile(entry, 'import "./chunks/a.js"\n')
+  await writeFile(entry, 'import "../unit/chunks/a.js"\n')
   await writeFile(path.join(pkg, 'dist', 'chunks', 'a.js'), 'export const a = 1\n')
   return { dir, binary, pkg, entry, shadow: path.join(dir, 'node_modules', 'node_modules', 'server') }
 }
@@ -132,7 +132,7 @@ describe('pinFiles', () => {
     await new Promise(resolve => setTimeout(resolve, 2_100))
     const pinned = await pinFiles({ label: 'tool', files: [binary], trees: [pkg] })
     expect(await pinned.verify()).toEqual({ kind: 'unchanged' })
-    await writeFile(entry, 'import "./chunks/b.js"\n')
+    await writeFile(entry, 'import "../unit/chunks/b.js"\n')
     expect(await pinned.verify()).toEqual({ kind: 'changed', label: 'tool', file: entry })
   })
 

@@ -13,7 +13,7 @@ import {
   type FakeSentryOptions,
   type RecordedRequest,
   type SentryWorld
-} from '../../test-support/fake-sentry.js'
+} from '../../test-support/sandbox/fake-sentry.js'
 
 const NOW = Date.parse('2026-11-24T12:00:00Z')
 const ISSUES_PATH = '/api/0/organizations/acme/issues/'
@@ -617,7 +617,7 @@ describe('fake Sentry', () => {
 describe('issueEvidence', () => {
   it('reads the issue detail and its latest event for the prompt digest', async () => {
     const { startFakeSentry, makeIssue, makeProject, FAKE_SENTRY_TOKEN } =
-      await import('../../test-support/fake-sentry.js')
+      await import('../../test-support/sandbox/fake-sentry.js')
     const { recordingLog } = await import('../../test-support/recording-log.js')
     const fake = await startFakeSentry({
       org: 'acme',
@@ -651,7 +651,7 @@ describe('issueEvidence', () => {
 describe('resolveProjects with many projects', () => {
   it('walks the organization project list (100 a page) instead of one look-up per project, and names a missing slug', async () => {
     const { startFakeSentry, makeProject, FAKE_SENTRY_TOKEN } =
-      await import('../../test-support/fake-sentry.js')
+      await import('../../test-support/sandbox/fake-sentry.js')
     const { recordingLog } = await import('../../test-support/recording-log.js')
     const projects = Array.from({ length: 150 }, (_, i) =>
       makeProject({ id: String(100 + i), slug: `svc-${i}` })

@@ -1,19 +1,19 @@
 // Pure: the fix-quality ledger as a person reads it in the job summary, and as the step outputs carry it. Short ids
 // come from PR bodies, which anyone who can edit a PR can change: they pass markdownCell like every untrusted text.
-import type { History, HistoryPullRequest } from '../schemas-history.js'
+import type { Ledger, LedgerEntry } from '../schemas/ledger.js'
 import { percent, qualityVerdict } from './ledger.js'
 import { markdownCell, markdownLink } from './markdown.js'
 
 /** How many PRs a list in the job summary names before it says "and N more". */
 const LIST_MAX = 20
 
-function prLink(pr: HistoryPullRequest): string {
+function prLink(pr: LedgerEntry): string {
   return markdownLink(`#${pr.number}`, pr.url)
 }
 
-type OpenPullRequest = Extract<HistoryPullRequest, { class: 'open' }>
+type OpenPullRequest = Extract<LedgerEntry, { class: 'open' }>
 
-function list<T extends HistoryPullRequest>(prs: T[], describe: (pr: T) => string): string {
+function list<T extends LedgerEntry>(prs: T[], describe: (pr: T) => string): string {
   const shown = prs.slice(0, LIST_MAX).map(pr => `${prLink(pr)} ${describe(pr)}`)
   const more = prs.length > LIST_MAX ? ` and ${prs.length - LIST_MAX} more` : ''
   return shown.join(', ') + more
@@ -24,13 +24,13 @@ function days(n: number): string {
 }
 
 /** "5 of 8 closed (63%)", or a sentence saying that nothing was closed. */
-export function rateText(history: History): string {
+export function rateText(history: Ledger): string {
   const { merged_unmodified, closed, rate } = history.merged_unmodified_rate
   return rate === null ? 'no closed PR yet' : `${merged_unmodified} of ${closed} closed (${percent(rate)})`
 }
 
 /** The job summary's ledger section; `minQuality` is the min-quality input the rate is held against. */
-export function renderHistory(history: History, minQuality: number): string {
+export function renderLedger(history: Ledger, minQuality: number): string {
   const c = history.counts
   const prs = history.pull_requests
   const lines: string[] = [`### Fix quality: the action's PRs of the last ${days(history.window_days)}`, '']
@@ -83,7 +83,7 @@ export function rateOutput(rate: number | null): string {
 }
 
 /** The step outputs `merged-unmodified-rate` and `regressed`; both empty when there is no ledger. */
-export function historyOutputs(history: History | null): {
+export function historyOutputs(history: Ledger | null): {
   'merged-unmodified-rate': string
   regressed: string
 } {

@@ -10,7 +10,7 @@ import {
   startFakeGitHub,
   type FakeGitHub,
   type GitHubWorld
-} from '../../test-support/fake-github.js'
+} from '../../test-support/sandbox/fake-github.js'
 import { findLeaks } from '../../test-support/leaks.js'
 import { recordingLog } from '../../test-support/recording-log.js'
 

@@ -2,9 +2,9 @@
 // reads inputs. Defaults live in action.yml alone: the runner fills them in, so an empty value here means the
 // workflow set it empty on purpose, and for most inputs that is an error.
 import { z } from 'zod'
-import { MODES, type Mode } from './domain/types.js'
-import { MODE_TABLE } from './domain/modes.js'
-import { codexArgs } from './settings-codex-args.js'
+import { MODES, type Mode } from '../domain/types.js'
+import { MODE_TABLE } from '../domain/modes.js'
+import { codexArgs } from './codex-args.js'
 import {
   boolean,
   choice,
@@ -18,7 +18,7 @@ import {
   secret,
   shown,
   wholeNumber
-} from './settings-fields.js'
+} from './fields.js'
 import {
   artifactName,
   baseBranch,
@@ -34,8 +34,8 @@ import {
   sentryQuery,
   SHORT_ID,
   statsPeriod
-} from './settings-rules.js'
-import { zodMessages } from './domain/zod-errors.js'
+} from './rules.js'
+import { zodMessages } from '../domain/zod-errors.js'
 
 export { MODES, type Mode }
 

@@ -1,4 +1,4 @@
-// The sample repository of the local sandbox: a small Node.js shop (test-support/sample-repo) with real bugs behind the
+// The sample repository of the local sandbox: a small Node.js shop (test-support/sandbox/sample-repo) with real bugs behind the
 // triage scenario's Sentry issues, committed with a fixed identity and fixed dates (so its SHAs are the same on every
 // machine), pushed to a bare remote and checked out the way actions/checkout does it: `git init`, `remote add`, a
 // shallow fetch of the commit, `checkout -B`, and optionally its persisted credentials in the checkout's config.
@@ -11,7 +11,7 @@
 //
 // SAMPLE_FIXES holds, for every sample issue, the fix an agent would make: as codex apply_patch input (what a scripted
 // fake model sends) and as the equivalent `git diff` (what `git apply` takes). Both were checked to produce the same
-// tree and to make the new regression test pass with the old tests (__tests__/pipeline/git-cli.test.ts).
+// tree and to make the new regression test pass with the old tests (__tests__/adapters/git-cli.test.ts).
 import { listenSelfStopping } from './http-fake.js'
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
@@ -58,8 +58,8 @@ const API12_APPLY_PATCH = `*** Begin Patch
 *** Add File: test/cart-total-without-summary.test.js
 +import { test } from 'node:test'
 +import assert from 'node:assert/strict'
-+import { cartTotal } from '../src/cart/totals.js'
-+import { handleRequest } from '../src/server.js'
++import { cartTotal } from '../../src/cart/totals.js'
++import { handleRequest } from '../../src/server.js'
 +
 +// API-12: TypeError: Cannot read properties of undefined (reading 'total')
 +test('totals a cart that has no cached summary from its items', () => {
@@ -96,8 +96,8 @@ index 0000000..d0b8f37
 @@ -0,0 +1,15 @@
 +import { test } from 'node:test'
 +import assert from 'node:assert/strict'
-+import { cartTotal } from '../src/cart/totals.js'
-+import { handleRequest } from '../src/server.js'
++import { cartTotal } from '../../src/cart/totals.js'
++import { handleRequest } from '../../src/server.js'
 +
 +// API-12: TypeError: Cannot read properties of undefined (reading 'total')
 +test('totals a cart that has no cached summary from its items', () => {
@@ -129,8 +129,8 @@ const WEB7_APPLY_PATCH = `*** Begin Patch
 *** Add File: test/draft-order-date.test.js
 +import { test } from 'node:test'
 +import assert from 'node:assert/strict'
-+import { formatOrderDate, NOT_PLACED } from '../src/format/date.js'
-+import { handleRequest, orders } from '../src/server.js'
++import { formatOrderDate, NOT_PLACED } from '../../src/format/date.js'
++import { handleRequest, orders } from '../../src/server.js'
 +
 +// WEB-7: RangeError: Invalid time value
 +test('a draft order without a date is shown as not placed yet', () => {
@@ -170,8 +170,8 @@ index 0000000..cc93907
 @@ -0,0 +1,16 @@
 +import { test } from 'node:test'
 +import assert from 'node:assert/strict'
-+import { formatOrderDate, NOT_PLACED } from '../src/format/date.js'
-+import { handleRequest, orders } from '../src/server.js'
++import { formatOrderDate, NOT_PLACED } from '../../src/format/date.js'
++import { handleRequest, orders } from '../../src/server.js'
 +
 +// WEB-7: RangeError: Invalid time value
 +test('a draft order without a date is shown as not placed yet', () => {
@@ -197,9 +197,9 @@ const WEB9_APPLY_PATCH = `*** Begin Patch
 *** Add File: test/suggest-without-query.test.js
 +import { test } from 'node:test'
 +import assert from 'node:assert/strict'
-+import { suggest } from '../src/search/suggest.js'
-+import { CATALOG } from '../src/data/catalog.js'
-+import { handleRequest } from '../src/server.js'
++import { suggest } from '../../src/search/suggest.js'
++import { CATALOG } from '../../src/data/catalog.js'
++import { handleRequest } from '../../src/server.js'
 +
 +// WEB-9: TypeError: Cannot read properties of null (reading 'length')
 +test('suggests nothing when there is no query', () => {
@@ -236,9 +236,9 @@ index 0000000..cce2ca9
 @@ -0,0 +1,16 @@
 +import { test } from 'node:test'
 +import assert from 'node:assert/strict'
-+import { suggest } from '../src/search/suggest.js'
-+import { CATALOG } from '../src/data/catalog.js'
-+import { handleRequest } from '../src/server.js'
++import { suggest } from '../../src/search/suggest.js'
++import { CATALOG } from '../../src/data/catalog.js'
++import { handleRequest } from '../../src/server.js'
 +
 +// WEB-9: TypeError: Cannot read properties of null (reading 'length')
 +test('suggests nothing when there is no query', () => {
@@ -263,8 +263,8 @@ const API31_APPLY_PATCH = `*** Begin Patch
 *** Add File: test/discount-code-case.test.js
 +import { test } from 'node:test'
 +import assert from 'node:assert/strict'
-+import { applyDiscount } from '../src/cart/discounts.js'
-+import { handleRequest } from '../src/server.js'
++import { applyDiscount } from '../../src/cart/discounts.js'
++import { handleRequest } from '../../src/server.js'
 +
 +// API-31: Error: discount code not found
 +test('accepts a discount code in any case and with spaces around it', () => {
@@ -304,8 +304,8 @@ index 0000000..3b2cdc5
 @@ -0,0 +1,18 @@
 +import { test } from 'node:test'
 +import assert from 'node:assert/strict'
-+import { applyDiscount } from '../src/cart/discounts.js'
-+import { handleRequest } from '../src/server.js'
++import { applyDiscount } from '../../src/cart/discounts.js'
++import { handleRequest } from '../../src/server.js'
 +
 +// API-31: Error: discount code not found
 +test('accepts a discount code in any case and with spaces around it', () => {
@@ -395,7 +395,7 @@ export interface SampleCheckoutOptions {
    * does so over TLS with `tls` (the checkout's own fetch trusts tls.caFile through GIT_SSL_CAINFO, for that command)
    */
   remote?: 'file' | 'http' | 'https'
-  /** the HTTPS remote's key and certificate, and the CA file that signed it (see test-support/tls.ts) */
+  /** the HTTPS remote's key and certificate, and the CA file that signed it (see test-support/sandbox/tls.ts) */
   tls?: { key: string; cert: string; caFile: string }
   /** persisted credentials, like actions/checkout's persist-credentials (default: none) */
   persistCredentials?: PersistedCredentials | false
@@ -675,7 +675,7 @@ export interface GitHttpRemote {
  * Git's smart HTTP protocol over node:http and `git http-backend` (CGI), for the repositories under projectRoot. Every
  * request must carry `Authorization: basic base64(x-access-token:<token>)` (what actions/checkout's extraheader sends),
  * or it is answered 401, as GitHub answers for a private repository. Pushes are accepted when authorized. With `tls` it
- * serves HTTPS (a certificate for 127.0.0.1 from test-support/tls.ts). It closes by itself after its lifetime.
+ * serves HTTPS (a certificate for 127.0.0.1 from test-support/sandbox/tls.ts). It closes by itself after its lifetime.
  */
 export async function startGitHttpRemote(options: {
   projectRoot: string

@@ -11,7 +11,11 @@ import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals
 import { DefaultArtifactClient } from '@actions/artifact'
 import { createArtifactSink, createArtifactSource } from '../../src/adapters/artifact-upload.js'
 import type { Log } from '../../src/ports.js'
-import { runtimeEnv, startFakeArtifacts, type FakeArtifacts } from '../../test-support/fake-artifacts.js'
+import {
+  runtimeEnv,
+  startFakeArtifacts,
+  type FakeArtifacts
+} from '../../test-support/sandbox/fake-artifacts.js'
 
 const ENV_KEYS = [
   'ACTIONS_RUNTIME_TOKEN',

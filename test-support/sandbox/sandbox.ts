@@ -9,8 +9,8 @@ import { promisify } from 'node:util'
 import { createSampleCheckout, type SampleCheckout } from './sample-repo.js'
 import { startFakeModel, type FakeModel, type ModelScript } from './fake-model.js'
 import { sampleModel } from './agent-scripts.js'
-import { ROOT } from './action-process.js'
-import { bundledBwrap } from './jail.js'
+import { ROOT } from '../action-process.js'
+import { bundledBwrap } from '../jail.js'
 
 const exec = promisify(execFile)
 

@@ -12,7 +12,11 @@ import { createGitLander } from '../../src/adapters/git-land.js'
 import { createGitStateGuard, type GitStateGuard } from '../../src/adapters/git-state-guard.js'
 import { RunCompromised } from '../../src/util/errors.js'
 import { recordingLog } from '../../test-support/recording-log.js'
-import { createSampleCheckout, SAMPLE_FIXES, type SampleCheckout } from '../../test-support/sample-repo.js'
+import {
+  createSampleCheckout,
+  SAMPLE_FIXES,
+  type SampleCheckout
+} from '../../test-support/sandbox/sample-repo.js'
 
 const cleanups: (() => Promise<void>)[] = []
 afterEach(async () => {

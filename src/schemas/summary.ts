@@ -1,0 +1,159 @@
+// triage-summary.json: what one run did, issue by issue.
+import { z } from 'zod'
+import { Ledger } from './ledger.js'
+import { MODES } from '../domain/types.js'
+import { IsoDate } from './primitives.js'
+
+export const SUMMARY_VERSION = 1
+export const DISPOSITIONS = [
+  'pr-opened',
+  'existing-pr',
+  'existing-branch',
+  'previously-rejected',
+  'fixed-not-recurred',
+  'below-threshold',
+  'cap-reached',
+  'no-fix',
+  'policy-rejected',
+  'tests-failed',
+  'agent-failed',
+  'dry-run',
+  'triage-only'
+] as const
+export const Disposition = z.enum(DISPOSITIONS)
+export type Disposition = z.infer<typeof Disposition>
+
+/** Dispositions decided before any agent runs (dedup and threshold). */
+export const SKIP_DISPOSITIONS = [
+  'existing-pr',
+  'existing-branch',
+  'previously-rejected',
+  'fixed-not-recurred',
+  'below-threshold'
+] as const satisfies readonly Disposition[]
+export type SkipDisposition = (typeof SKIP_DISPOSITIONS)[number]
+
+export const TokenUsage = z
+  .object({
+    input_tokens: z.number().int().nonnegative(),
+    cached_input_tokens: z.number().int().nonnegative(),
+    output_tokens: z.number().int().nonnegative(),
+    model_requests: z.number().int().nonnegative()
+  })
+  .strict()
+export type TokenUsage = z.infer<typeof TokenUsage>
+
+export const PullRequestRef = z.object({ number: z.number().int().positive(), url: z.url() }).strict()
+export const ExistingPullRequest = PullRequestRef.extend({
+  state: z.enum(['open', 'closed', 'merged'])
+}).strict()
+export type ExistingPullRequest = z.infer<typeof ExistingPullRequest>
+
+/** What Sentry says about an issue, as the summary and the plan carry it. */
+export const IssueFacts = z
+  .object({
+    id: z.string(),
+    short_id: z.string(),
+    project: z.string(),
+    title: z.string(),
+    culprit: z.string().nullable(),
+    level: z.string(),
+    events: z.number().int().nonnegative(),
+    users: z.number().int().nonnegative(),
+    first_seen: IsoDate,
+    last_seen: IsoDate,
+    permalink: z.url()
+  })
+  .strict()
+export type IssueFacts = z.infer<typeof IssueFacts>
+
+/** The test-command run as the action measured it (log_tail: the end of the output of a failed run). */
+export const MeasuredTests = z
+  .object({
+    command: z.string(),
+    passed: z.boolean(),
+    attempts: z.number().int().nonnegative(),
+    log_tail: z.string().optional()
+  })
+  .strict()
+export type MeasuredTests = z.infer<typeof MeasuredTests>
+
+export const IssueSummary = IssueFacts.extend({
+  disposition: Disposition,
+  reason: z.string(),
+  branch: z.string().optional(),
+  root_cause: z.string().optional(),
+  confidence: z.enum(['high', 'medium', 'low']).optional(),
+  files_changed: z.array(z.string()).optional(),
+  tests: MeasuredTests.optional(),
+  agent_claimed_tests_passed: z.boolean().nullable().optional(),
+  pull_request: PullRequestRef.optional(),
+  existing_pull_request: ExistingPullRequest.optional(),
+  usage: TokenUsage.optional(),
+  duration_s: z.number().nonnegative().optional()
+}).strict()
+export type IssueSummary = z.infer<typeof IssueSummary>
+
+export const SentryScope = z
+  .object({
+    host: z.string(),
+    org: z.string(),
+    projects: z.array(z.string()).min(1),
+    query: z.string(),
+    environment: z.string().nullable(),
+    stats_period: z.string()
+  })
+  .strict()
+export type SentryScope = z.infer<typeof SentryScope>
+
+export const Limits = z
+  .object({
+    top: z.number().int().positive(),
+    analyze_top: z.number().int().nonnegative(),
+    max_prs: z.number().int().nonnegative(),
+    min_events: z.number().int().nonnegative()
+  })
+  .strict()
+export type Limits = z.infer<typeof Limits>
+
+export const RunInfo = z
+  .object({
+    repository: z.string(),
+    run_id: z.string(),
+    run_url: z.url(),
+    event: z.string(),
+    mode: z.enum(MODES),
+    started_at: IsoDate,
+    finished_at: IsoDate,
+    release: z.string().nullable()
+  })
+  .strict()
+export type RunInfo = z.infer<typeof RunInfo>
+
+export const TriageSummary = z
+  .object({
+    version: z.literal(SUMMARY_VERSION),
+    run: RunInfo,
+    sentry: SentryScope,
+    limits: Limits,
+    issues: z.array(IssueSummary),
+    totals: z
+      .object({
+        triaged: z.number().int().nonnegative(),
+        prs_opened: z.number().int().nonnegative(),
+        skipped: z.number().int().nonnegative(),
+        failed: z.number().int().nonnegative()
+      })
+      .strict(),
+    usage: TokenUsage,
+    /**
+     * the fix-quality ledger: how the action's own PRs of the last history-days fared; null in modes plan and work,
+     * and when it could not be built (a warning says why)
+     */
+    history: Ledger.nullable(),
+    /** why the run stopped early (a set-up failure), or null */
+    error: z.string().nullable()
+  })
+  .strict()
+export type TriageSummary = z.infer<typeof TriageSummary>
+
