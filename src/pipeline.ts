@@ -1,6 +1,5 @@
 // The whole run as named steps over injected collaborators. It constructs nothing and imports no @actions/* module:
 // main.ts wires the real adapters, tests wire fakes.
-import path from 'node:path'
 import type { ArtifactSink, Clock, GitHubReader, LedgerSource, Log, RunFiles, SentryApi } from './ports.js'
 import type { Settings } from './settings/settings.js'
 import type { Plan, PlanIssue } from './schemas/handoff.js'
@@ -9,7 +8,14 @@ import type { Ledger } from './schemas/ledger.js'
 import { runPlan, limitsOf, sentryScope } from './stages/plan.js'
 import { workIssue } from './stages/work.js'
 import { landFix } from './stages/land.js'
-import { landPlan, planStage, readPlan, workStage, type StageResult } from './stages/fan-out.js'
+import { planJob } from './stages/plan-job.js'
+import { workJob } from './stages/work-job.js'
+import { landJob } from './stages/land-job.js'
+import { readPlan } from './stages/handoff-files.js'
+import { landInPlanOrder } from './stages/land-loop.js'
+import { publish } from './stages/publish.js'
+import { unreachedOutcome } from './domain/unreached.js'
+import type { StageResult } from './stages/stage-result.js'
 import { buildLedger } from './stages/ledger.js'
 import { qualityVerdict } from './domain/ledger.js'
 import { matrixOf } from './domain/handoff.js'
@@ -22,7 +28,6 @@ import {
   summariseIssues,
   type CandidateOutcome
 } from './domain/summary.js'
-import { workUntil } from './util/work-until.js'
 import { errorMessage } from './util/errors.js'
 
 export interface PipelineDeps {
@@ -69,14 +74,6 @@ export interface RunReport {
   failure: string | null
 }
 
-export const SUMMARY_FILE = 'triage-summary.json'
-/**
- * What the artifact holds: the summary, the plan, and per worked issue its result, patch, audit log and test log.
- * Codex's raw event stream stays on the runner: it carries everything the agent read, and the audit log is its digest.
- */
-export const ARTIFACT_FILES =
-  /^(triage-summary\.json|plan\.json|work-[A-Za-z0-9_-]+\/((attempt-\d+\/)?audit\.jsonl|result\.json|fix\.patch|tests\.log))$/
-
 export async function runPipeline(
   settings: Settings,
   identity: RunIdentity,
@@ -103,16 +100,22 @@ export async function runPipeline(
   const compromised = (await deps.integrity?.compromised()) ?? null
   if (compromised !== null) failure = failure ? `${failure}; ${compromised}` : compromised
 
-  const issues = plan ? summariseIssues({ issues: reported }, outcomes, fallbackFor(plan, settings)) : []
+  const issues = plan
+    ? summariseIssues(
+        { issues: reported },
+        outcomes,
+        unreachedOutcome(plan, { mode: settings.mode, maxPrs: settings.selection.maxPrs })
+      )
+    : []
   const worked = [...outcomes.values()]
   // A work job reports its one issue; land, seeing every work job's outcome, applies the rule for the fan-out.
   if (
     !failure &&
     settings.mode !== 'work' &&
     worked.length > 0 &&
-    worked.every(o => o.disposition === 'agent-failed')
+    worked.every(o => o.disposition === 'agent-failed' || o.disposition === 'land-failed')
   ) {
-    failure = `every worked issue ended in agent-failed (${worked.length}); see the summary for each reason`
+    failure = `every worked issue ended in agent-failed or land-failed (${worked.length}); see the summary for each reason`
   }
   const run: RunInfo = {
     repository: identity.repository,
@@ -170,9 +173,9 @@ async function runStages(
   const secrets = deps.secrets ?? []
   switch (ports.mode) {
     case 'plan':
-      return planStage(settings, identity.repository, { ...deps, handoffs: ports.handoffs })
+      return planJob(settings, identity.repository, { ...deps, handoffs: ports.handoffs })
     case 'work':
-      return workStage(settings, {
+      return workJob(settings, {
         ...deps,
         agent: ports.agent,
         repo: ports.repo,
@@ -192,12 +195,7 @@ async function runStages(
       }
       const plan = await readPlan(landDeps)
       await ledger(plan)
-      return landPlan(
-        plan,
-        settings,
-        { runUrl: identity.runUrl, actionSha: deps.actionSha ?? null },
-        landDeps
-      )
+      return landJob(plan, settings, { runUrl: identity.runUrl, actionSha: deps.actionSha ?? null }, landDeps)
     }
     case 'triage': {
       const plan = await runPlan(settings, identity.repository, deps)
@@ -253,46 +251,9 @@ async function fixQualityLedger(plan: Plan, settings: Settings, deps: PipelineDe
   })
 }
 
-/** Candidates that no stage reached: triage-only in triage mode, cap-reached otherwise. */
-function fallbackFor(plan: Plan, settings: Settings): (shortId: string) => CandidateOutcome {
-  return shortId => {
-    switch (settings.mode) {
-      case 'plan':
-        return plan.matrix.includes(shortId)
-          ? {
-              disposition: 'triage-only',
-              reason: `planned: a work job works it (${plan.matrix.indexOf(shortId) < plan.limits.max_prs ? 'primary' : 'spare'}); the land job's summary has its outcome`
-            }
-          : {
-              disposition: 'cap-reached',
-              reason: `not worked: beyond max-prs ${plan.limits.max_prs} + spare-candidates ${plan.matrix.length - Math.min(plan.matrix.length, plan.limits.max_prs)}`
-            }
-      case 'land':
-        return {
-          disposition: 'cap-reached',
-          reason: `not worked: beyond max-prs ${plan.limits.max_prs} + the plan's spare candidates`
-        }
-      case 'triage': {
-        const position = plan.candidates.indexOf(shortId) + 1
-        return {
-          disposition: 'triage-only',
-          reason: `eligible for a fix (candidate ${position} of ${plan.candidates.length}); triage mode runs no agent`
-        }
-      }
-      case 'dry-run':
-      case 'fix':
-      case 'work':
-        return {
-          disposition: 'cap-reached',
-          reason: `not worked: max-prs ${settings.selection.maxPrs} fix(es) were ready before this issue's turn`
-        }
-    }
-  }
-}
-
 /**
  * Works candidates in plan order until max-prs of them have a PR (fix) or a ready fix (dry-run), with bounded
- * concurrency; a candidate that ends without one is back-filled by the next. The cap is enforced here, in code.
+ * concurrency, through the one landing loop (stages/land-loop.ts) that mode land uses too.
  */
 async function workCandidates(
   plan: Plan,
@@ -302,14 +263,15 @@ async function workCandidates(
   ports: PortsOf<'dry-run' | 'fix'>
 ): Promise<Map<string, CandidateOutcome>> {
   const { agent, repo, tests } = ports
-  // a mode that lands (fix: its ports hold the lander and the writer) lands each ready fix as it comes; dry-run counts it
+  // a mode that lands (fix: its ports hold the lander and the writer) lands each ready fix as it comes
   const lands = 'lander' in ports ? ports : null
   const candidates = plan.candidates.map(id => plan.issues.find(i => i.facts.short_id === id)!) as PlanIssue[]
-  const results = await workUntil(
+  return landInPlanOrder(
     candidates,
-    { goal: settings.selection.maxPrs, concurrency: settings.agent.concurrency },
-    planned =>
-      deps.log.group(`Issue ${planned.facts.short_id}`, async () => {
+    { maxPrs: settings.selection.maxPrs, concurrency: settings.agent.concurrency },
+    {
+      reportUnstarted: false,
+      work: async planned => {
         const work = await workIssue(planned, plan, settings, {
           sentry: deps.sentry,
           agent,
@@ -320,51 +282,29 @@ async function workCandidates(
           clock: deps.clock,
           secrets: deps.secrets ?? []
         })
-        if (!work.ready) return { shortId: work.shortId, outcome: work.outcome, counts: false }
-        if (!lands) return { shortId: work.shortId, outcome: work.outcome, counts: true }
-        const outcome = await landFix(
+        return work.ready
+          ? { kind: 'ready', outcome: work.outcome, fix: work.ready }
+          : { kind: 'final', outcome: work.outcome }
+      },
+      land: async (planned, ready) => {
+        if (!lands) {
+          // dry-run: the ready fix is the run's result, and counts toward max-prs as its PR would
+          return {
+            ...ready.outcome,
+            disposition: 'dry-run',
+            reason: `${ready.outcome.reason}; dry-run pushes nothing`
+          }
+        }
+        return landFix(
           planned,
-          work.ready,
-          work.outcome,
+          ready.fix,
+          ready.outcome,
           { base: plan.base, runUrl: identity.runUrl, actionSha: deps.actionSha ?? null },
           settings,
           { github: deps.github, writer: lands.writer, lander: lands.lander, log: deps.log }
         )
-        return { shortId: work.shortId, outcome, counts: outcome.disposition === 'pr-opened' }
-      }),
-    result => result.counts
+      }
+    },
+    deps.log
   )
-  return new Map([...results.values()].map(r => [r.shortId, r.outcome]))
-}
-
-/**
- * Writes the summary file and uploads it. A failed write is returned (the step then fails, the run's result is kept
- * for the job summary and outputs); a failed upload only warns, the file stays on disk.
- */
-async function publish(
-  summary: TriageSummary,
-  settings: Settings,
-  deps: PipelineDeps
-): Promise<{ file: string } | { error: string }> {
-  let file: string
-  try {
-    file = await deps.files.writeJson(SUMMARY_FILE, summary)
-  } catch (error) {
-    const where = path.join(deps.files.dir, SUMMARY_FILE)
-    deps.log.warning(`Could not write ${where}: ${errorMessage(error)}`)
-    return { error: `${where}: ${errorMessage(error)}` }
-  }
-  deps.log.info(`Summary written to ${file}`)
-  if (!MODE_TABLE[settings.mode].uploadsSummary) return { file }
-  // The sink reports success or failure itself; a failed upload keeps the file on disk and the step's outcome.
-  const files = (await deps.files.list()).filter(name => ARTIFACT_FILES.test(name))
-  await deps.artifacts.upload(
-    settings.artifact.name,
-    files.map(name => path.join(deps.files.dir, name)),
-    {
-      rootDir: deps.files.dir,
-      retentionDays: settings.artifact.retentionDays
-    }
-  )
-  return { file }
 }

@@ -194,12 +194,12 @@ describe('fan-out: plan -> work matrix -> land, end to end', () => {
     expect(fan.land.run.outputs.opened).toBe('2')
   })
 
-  it('reports a work job that left no artifact as agent-failed, and still lands the others', async () => {
+  it('reports a work job that left no artifact as land-failed, and still lands the others', async () => {
     const s = await sandbox()
     const fan = await fanOut(s, {}, ['WEB-9'])
     expect(fan.land.run.code).toBe(0)
     const web9 = (await landed(fan)).issues.find(i => i.short_id === 'WEB-9')!
-    expect(web9.disposition).toBe('agent-failed')
+    expect(web9.disposition).toBe('land-failed')
     expect(web9.reason).toMatch(/no work-WEB-9 artifact in this run: its work job did not finish/)
     expect(createdPulls(s).map(p => p.head)).toEqual(['fix/sentry-API-12'])
   })

@@ -79,14 +79,14 @@ describe('fix mode, end to end: what the action refuses to land', () => {
     expect(s.github.world.pulls.filter(p => p.head.ref === 'fix/sentry-API-12')).toHaveLength(1)
   })
 
-  it('fails an issue with a clear reason when the remote rejects the token on push', async () => {
+  it('ends an issue land-failed with a clear reason when the remote rejects the token on push', async () => {
     const other = 'ghs_apiOnlyTokenTheRemoteRejects0123456789'
     const s = await h.sandbox({ extraGithubTokens: [other] })
     const run = await h.run(s, { 'github-token': other })
     const summary = await summaryOf(run)
     for (const id of ['API-12', 'WEB-9']) {
       const issue = summary.issues.find(i => i.short_id === id)!
-      expect(issue.disposition).toBe('agent-failed')
+      expect(issue.disposition).toBe('land-failed')
       expect(issue.reason).toMatch(/push failed: the remote rejected github-token/)
     }
     expect(run.code).toBe(1)

@@ -6,7 +6,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { runPipeline, type PipelineDeps } from '../../src/pipeline.js'
 import type { PortsOf } from '../../src/mode-ports.js'
-import { landStage } from '../../src/stages/fan-out.js'
+import { landJob, type LandJobDeps } from '../../src/stages/land-job.js'
+import { readPlan } from '../../src/stages/handoff-files.js'
 import {
   PLAN_ARTIFACT,
   PLAN_FILE,
@@ -45,7 +46,7 @@ function ready(shortId: string, file = `src/${shortId}.js`): WorkResult {
   return {
     shortId,
     outcome: {
-      disposition: 'dry-run',
+      disposition: 'fix-ready',
       reason: 'fix ready',
       tests: { command: 'npm test', passed: true, attempts: 1 },
       usage: { input_tokens: 10, cached_input_tokens: 0, output_tokens: 2, model_requests: 2 }
@@ -186,6 +187,11 @@ async function landPipelineDeps(
 }
 
 const CONTEXT = { runUrl: 'https://github.com/acme/shop/actions/runs/1', actionSha: null }
+
+/** mode land as the orchestrator runs it: the run's plan, then its work jobs' hand-offs landed in plan order */
+async function landStage(s: Settings, context: typeof CONTEXT, deps: LandJobDeps) {
+  return landJob(await readPlan(deps), s, context, deps)
+}
 const dispositions = (outcomes: Map<string, { disposition: string }>) =>
   Object.fromEntries([...outcomes].map(([id, o]) => [id, o.disposition]))
 
@@ -206,11 +212,11 @@ describe('mode land', () => {
     })
   })
 
-  it('reports a work job that left no artifact as agent-failed and back-fills it', async () => {
+  it('reports a work job that left no artifact as land-failed and back-fills it', async () => {
     const c = collaborators(runArtifacts(PLAN, [ready('API-2'), ready('API-3')]))
     const { outcomes } = await landStage(settings(), CONTEXT, c.deps)
     expect(outcomes.get('API-1')).toEqual({
-      disposition: 'agent-failed',
+      disposition: 'land-failed',
       reason:
         "no work-API-1 artifact in this run: its work job did not finish (failed, timed out or was cancelled; see that job's log)"
     })
@@ -278,7 +284,7 @@ describe('mode land', () => {
     )
     const { outcomes } = await landStage(settings(), CONTEXT, c.deps)
     expect(outcomes.get('API-1')).toEqual({
-      disposition: 'agent-failed',
+      disposition: 'land-failed',
       reason:
         'the work-API-1 artifact was refused: its fix.patch is not the patch the work job measured (SHA-256 differs)'
     })

@@ -34,7 +34,7 @@ const PATCH = [
 function readyWork(patch = PATCH): WorkResult {
   return {
     shortId: 'API-1',
-    outcome: { disposition: 'dry-run', reason: 'fix ready' },
+    outcome: { disposition: 'fix-ready', reason: 'fix ready' },
     ready: {
       result: {
         status: 'fixed',
@@ -119,7 +119,7 @@ describe('the work -> land hand-off', () => {
   it.each([
     [
       'a record that is not the schema',
-      (r: Record<string, unknown>) => ({ ...r, version: 2 }),
+      (r: Record<string, unknown>) => ({ ...r, version: 3 }),
       PATCH,
       /does not match the schema/
     ],

@@ -144,7 +144,7 @@ export function readWorkRecord(
     }
   }
   // A work job decides only these; what happens next (pr-opened, cap-reached...) is land's to say.
-  const expected = record.fix ? ['dry-run'] : WORK_DISPOSITIONS
+  const expected = record.fix ? ['fix-ready'] : WORK_DISPOSITIONS
   if (!expected.includes(record.outcome.disposition)) {
     return {
       kind: 'invalid',

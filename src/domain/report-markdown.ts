@@ -15,6 +15,8 @@ const LABEL: Record<IssueSummary['disposition'], string> = {
   'policy-rejected': 'policy rejected',
   'tests-failed': 'tests failed',
   'agent-failed': 'agent failed',
+  'land-failed': 'land failed',
+  'fix-ready': 'fix ready',
   'dry-run': 'dry run',
   'triage-only': 'triage only'
 }

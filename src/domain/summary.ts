@@ -26,7 +26,7 @@ export const SKIPPED: readonly Disposition[] = [
   'cap-reached'
 ]
 /** Worked, and ended without a fix that could be landed because something failed. */
-export const FAILED: readonly Disposition[] = ['agent-failed', 'tests-failed', 'policy-rejected']
+export const FAILED: readonly Disposition[] = ['agent-failed', 'land-failed', 'tests-failed', 'policy-rejected']
 
 export const ZERO_USAGE: TokenUsage = {
   input_tokens: 0,

@@ -13,7 +13,7 @@ import {
 } from './summary.js'
 
 export const PLAN_VERSION = 1
-export const WORK_VERSION = 1
+export const WORK_VERSION = 2
 
 /** plan.json: the hand-off from the plan stage to work and land. */
 export const PlanIssue = z

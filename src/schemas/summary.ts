@@ -4,7 +4,7 @@ import { Ledger } from './ledger.js'
 import { MODES } from '../domain/types.js'
 import { IsoDate } from './primitives.js'
 
-export const SUMMARY_VERSION = 1
+export const SUMMARY_VERSION = 2
 export const DISPOSITIONS = [
   'pr-opened',
   'existing-pr',
@@ -17,6 +17,8 @@ export const DISPOSITIONS = [
   'policy-rejected',
   'tests-failed',
   'agent-failed',
+  'land-failed',
+  'fix-ready',
   'dry-run',
   'triage-only'
 ] as const

@@ -56,7 +56,7 @@ export async function landFix(
     }
     if (pushed.kind === 'refused') return outcome({ disposition: 'policy-rejected', reason: pushed.reason })
     if (pushed.kind === 'failed')
-      return outcome({ disposition: 'agent-failed', reason: `push failed: ${pushed.reason}` })
+      return outcome({ disposition: 'land-failed', reason: `push failed: ${pushed.reason}` })
     deps.log.info(`${facts.short_id}: pushed ${branch} at ${pushed.sha}`)
 
     const regressed = planned.decision.kind === 'candidate' ? planned.decision.regressed_from : null
@@ -100,7 +100,7 @@ export async function landFix(
     }
     if (pr.kind === 'failed') {
       return outcome({
-        disposition: 'agent-failed',
+        disposition: 'land-failed',
         reason: `branch ${branch} was pushed, but the pull request could not be opened: ${pr.reason}`,
         branch
       })
@@ -113,6 +113,6 @@ export async function landFix(
       pull_request: { number: pr.number, url: pr.url }
     })
   } catch (error) {
-    return outcome({ disposition: 'agent-failed', reason: `landing failed: ${errorMessage(error)}` })
+    return outcome({ disposition: 'land-failed', reason: `landing failed: ${errorMessage(error)}` })
   }
 }

@@ -174,8 +174,8 @@ async function ready(
   await deps.files.writeText(`${workDir(shortId)}/fix.patch`, diff.patch)
   return end(
     {
-      disposition: 'dry-run',
-      reason: `fix ready: ${oneLine(result.summary, 100)} (${diff.files.length} file(s)); dry-run pushes nothing`,
+      disposition: 'fix-ready',
+      reason: `fix ready: ${oneLine(result.summary, 100)} (${diff.files.length} file(s))`,
       files_changed: diff.files.map(f => f.path)
     },
     { result, diff, tests }
