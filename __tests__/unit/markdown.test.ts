@@ -86,6 +86,12 @@ describe('markdown escaping: one escaper, two surfaces', () => {
     expect(codeSpan('a``b', 50)).toBe('```a``b```')
     expect(codeSpan('`x', 50)).toBe('`` `x ``')
   })
+
+  it('keeps a multi-line text verbatim in a code span when no cap is given (the prompt quotes test-command so)', () => {
+    expect(codeSpan('npm ci &&\n  npm test', null)).toBe('`npm ci &&\n  npm test`')
+    expect(codeSpan('npm ci &&\n  npm test', 50)).toBe('`npm ci && npm test`')
+    expect(codeSpan('echo ``\nnpm test', null)).toBe('```echo ``\nnpm test```')
+  })
 })
 
 describe('markdown links: one builder', () => {

@@ -119,9 +119,13 @@ export function inertCell(text: string, max: number): string {
 // ---------------------------------------------------------------------------------------------------------------
 // Verbatim text
 
-/** A code span that holds any text, on one line: the fence is longer than every backtick run inside it. */
-export function codeSpan(text: string, max: number): string {
-  const line = oneLine(text, max)
+/**
+ * A code span that holds any text: the fence is longer than every backtick run inside it. On one line, capped at
+ * `max`; with `max` null the text is kept as it is, line breaks included (the prompt quotes a multi-line test-command
+ * verbatim, which the model reads as raw text).
+ */
+export function codeSpan(text: string, max: number | null): string {
+  const line = max === null ? text : oneLine(text, max)
   const longest = Math.max(0, ...Array.from(line.matchAll(/`+/g), m => m[0].length))
   const fence = '`'.repeat(longest + 1)
   const pad = line.startsWith('`') || line.endsWith('`') || line === '' ? ' ' : ''

@@ -10,8 +10,9 @@
 // the prompt's own structure.
 import { randomBytes } from 'node:crypto'
 import { toJsonSchema } from '../schemas/json-schema.js'
-import { type IssueFacts } from '../schemas/summary.js'
+import type { IssueFacts } from '../schemas/summary.js'
 import { cap, stripInvisible } from './text.js'
+import { codeSpan } from './markdown.js'
 
 export interface DigestFrame {
   /** path as Sentry reports it (repository-relative when the SDK is set up so) */
@@ -220,13 +221,6 @@ function inAppFrames(value: Record<string, unknown>): DigestFrame[] {
 
 // ------------------------------------------------------------------------------------------------ prompt
 
-/** A code span that its content cannot close. */
-function code(text: string): string {
-  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map(run => run.length))
-  const ticks = '`'.repeat(longest + 1)
-  return longest > 0 ? `${ticks} ${text} ${ticks}` : `${ticks}${text}${ticks}`
-}
-
 function sanitizedDigest(digest: IssueDigest): IssueDigest {
   const s = (value: string | null, max: number): string | null =>
     value === null ? null : sanitizeData(value, max)
@@ -338,7 +332,7 @@ export function buildPrompt(input: PromptInput): string {
     'If the repository has tests, add a regression test that fails without your fix and passes with it, in the ' +
       "repository's test style and next to its existing tests.",
     input.testCommand
-      ? `Run the tests with ${code(input.testCommand)} and make them pass.`
+      ? `Run the tests with ${codeSpan(input.testCommand, null)} and make them pass.`
       : 'Find out how the repository runs its tests (package.json scripts, Makefile, CI configuration ...) and run ' +
           'them; if it has none, say so in `notes`.',
     'The network is off in your sandbox: a test that needs it may fail there. The action runs the tests again, ' +
