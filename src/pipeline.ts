@@ -108,10 +108,9 @@ export async function runPipeline(
       )
     : []
   const worked = [...outcomes.values()]
-  // A work job reports its one issue; land, seeing every work job's outcome, applies the rule for the fan-out.
   if (
     !failure &&
-    settings.mode !== 'work' &&
+    MODE_TABLE[settings.mode].failsWhenAllFail &&
     worked.length > 0 &&
     worked.every(o => o.disposition === 'agent-failed' || o.disposition === 'land-failed')
   ) {
@@ -155,7 +154,7 @@ export async function runPipeline(
   return { summary, summaryFile: published.file, plan, matrix: matrixFor(plan), failure }
 
   function matrixFor(p: Plan | null): RunReport['matrix'] {
-    return settings.mode === 'plan' && p ? matrixOf(p) : null
+    return MODE_TABLE[settings.mode].matrixOutput && p ? matrixOf(p) : null
   }
 }
 

@@ -40,6 +40,18 @@ describe('the mode table', () => {
   })
 })
 
+describe('the fan-out columns', () => {
+  it('gives the matrix output to plan alone, the issue input to work alone, and every mode but work the all-failed rule', () => {
+    expect(MODES.filter(m => MODE_TABLE[m].matrixOutput)).toEqual(['plan'])
+    expect(MODES.filter(m => MODE_TABLE[m].oneIssue)).toEqual(['work'])
+    expect(MODES.filter(m => !MODE_TABLE[m].failsWhenAllFail)).toEqual(['work'])
+  })
+
+  it('makes a one-issue mode read that issue from Sentry, not list', () => {
+    for (const mode of MODES) expect(MODE_TABLE[mode].oneIssue).toBe(MODE_TABLE[mode].sentry === 'one-issue')
+  })
+})
+
 describe('wirePorts', () => {
   it.each(MODES)('makes exactly the ports of mode %s, in its row order', async mode => {
     const made: Port[] = []

@@ -33,6 +33,15 @@ export interface ModeRow {
    * jobs would spend GitHub's search budget (30 requests a minute) on a ledger nobody reads.
    */
   reportsLedger: boolean
+  /** works the one issue the `issue` input names (a work job of the fan-out), instead of the plan's candidates */
+  oneIssue: boolean
+  /** sets the `matrix` output: one work job per issue land may need */
+  matrixOutput: boolean
+  /**
+   * fails the step when every issue it worked ended agent-failed or land-failed. Not a work job: it sees one issue,
+   * and land, seeing every work job's outcome, applies the rule for the fan-out.
+   */
+  failsWhenAllFail: boolean
   runner: RunnerNeed
   /** the ports main.ts wires and the pipeline's types require, in wiring order */
   ports: readonly Port[]
@@ -52,6 +61,9 @@ export const MODE_TABLE = {
     handsOff: false,
     uploadsSummary: true,
     reportsLedger: true,
+    oneIssue: false,
+    matrixOutput: false,
+    failsWhenAllFail: true,
     runner: { needs: 'any' },
     ports: [],
     optionalPorts: []
@@ -64,6 +76,9 @@ export const MODE_TABLE = {
     handsOff: false,
     uploadsSummary: true,
     reportsLedger: true,
+    oneIssue: false,
+    matrixOutput: false,
+    failsWhenAllFail: true,
     runner: { needs: 'linux', instead: `${MOVE_JOB}, ${TRIAGE_INSTEAD}.` },
     ports: ['repo', 'agent', 'tests'],
     optionalPorts: []
@@ -76,6 +91,9 @@ export const MODE_TABLE = {
     handsOff: false,
     uploadsSummary: true,
     reportsLedger: true,
+    oneIssue: false,
+    matrixOutput: false,
+    failsWhenAllFail: true,
     runner: { needs: 'linux', instead: `${MOVE_JOB}, ${TRIAGE_INSTEAD}.` },
     ports: ['writer', 'lander', 'repo', 'agent', 'tests'],
     optionalPorts: []
@@ -88,6 +106,9 @@ export const MODE_TABLE = {
     handsOff: true,
     uploadsSummary: false,
     reportsLedger: false,
+    oneIssue: false,
+    matrixOutput: true,
+    failsWhenAllFail: true,
     runner: { needs: 'any' },
     ports: ['handoffs'],
     optionalPorts: []
@@ -100,6 +121,9 @@ export const MODE_TABLE = {
     handsOff: true,
     uploadsSummary: false,
     reportsLedger: false,
+    oneIssue: true,
+    matrixOutput: false,
+    failsWhenAllFail: false,
     runner: {
       needs: 'linux',
       instead: `Move the work jobs to such a runner (the plan and land jobs may stay on this one), ${TRIAGE_INSTEAD}.`
@@ -115,6 +139,9 @@ export const MODE_TABLE = {
     handsOff: true,
     uploadsSummary: true,
     reportsLedger: true,
+    oneIssue: false,
+    matrixOutput: false,
+    failsWhenAllFail: true,
     runner: { needs: 'any' },
     ports: ['handoffs', 'writer', 'lander'],
     // the checkout at the base commit, for the policy's look at a package.json; without it such a fix is refused
