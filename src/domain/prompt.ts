@@ -329,8 +329,10 @@ export function buildPrompt(input: PromptInput): string {
     'Find the root cause in this repository and fix it there, with the smallest change that does it: no refactoring, ' +
       'no unrelated edits, no new dependencies.',
     'Never modify or delete existing tests to make them pass, and never weaken their assertions.',
-    'If the repository has tests, add a regression test that fails without your fix and passes with it, in the ' +
-      "repository's test style and next to its existing tests.",
+    'The reproduction rule: if the repository has tests, add a regression test that fails without your fix and ' +
+      "passes with it, in the repository's test style and next to its existing tests, in a new test file or an " +
+      'existing one. The action checks it: it runs the test command on the unfixed code with only your test files ' +
+      'applied, and a test that passes there does not reproduce the bug.',
     input.testCommand
       ? `Run the tests with ${codeSpan(input.testCommand, null)} and make them pass.`
       : 'Find out how the repository runs its tests (package.json scripts, Makefile, CI configuration ...) and run ' +
