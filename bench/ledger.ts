@@ -3,8 +3,10 @@
 // land.ts marks them, plus some older ones outside the window. The bundled action runs in mode triage (the ledger runs
 // in every mode but plan and work); the fake GitHub's request log says what the ledger asked.
 //
-// Bound: ceil(action PRs in the window / 100) search pages, plus one commits listing per merged PR of the action, plus
-// one more page for each 100 commits beyond the first 100 of a PR.
+// Bound: ceil(action PRs in the window / 100) + 2 requests: the GraphQL search brings each PR's first commits along, so
+// no PR costs a request of its own (the REST fallback's one commits listing per merged PR would break it). At 0 ms
+// latency the ledger adds at most LEDGER_MS_BOUND to the run. BENCH_ACTION_ENTRY runs another bundle than dist/index.js
+// (one built with `node scripts/bundle.mjs <dir>`), to measure a change before dist is rebuilt.
 import { readFile } from 'node:fs/promises'
 import { runAction, type ActionRun } from '../test-support/action-process.js'
 import { startSandbox } from '../test-support/sandbox/sandbox.js'
@@ -21,6 +23,8 @@ import type { Ledger } from '../src/schemas/ledger.js'
 import { BENCH_MIN_EVENTS, SCALES, buildScaleWorld, scaleTriageInputs } from './worlds.js'
 
 export const LEDGER_ACTION_PRS = 300
+/** the ledger's share of the run's wall time at the large scale, 0 ms latency */
+export const LEDGER_MS_BOUND = 1_000
 /** the action's older PRs, created before the window: the search must not return them */
 const OUTSIDE_WINDOW = 50
 /** the merged PRs (by index) with a long review: 150 commits, more than one page of 100 */
@@ -46,7 +50,11 @@ export interface LedgerBench {
   timings: { latency_ms: number; wall_ms: number; baseline_wall_ms: number }[]
   /** every run exited 0 */
   all_exit_0: boolean
-  /** GET /search/issues requests the fake GitHub saw */
+  /** POST /graphql requests the fake GitHub saw (the ledger's search pages over GraphQL) */
+  graphql_requests: number
+  /** GET /search/issues requests the fake GitHub saw (the REST fallback's search pages) */
+  rest_search_pages: number
+  /** search pages either way: graphql_requests + rest_search_pages */
   search_pages: number
   /** GET /repos/{o}/{r}/pulls/{n}/commits requests the fake GitHub saw */
   commits_requests: number
@@ -54,7 +62,7 @@ export interface LedgerBench {
   ledger_github_requests: number
   /** the summary's history.github_requests: the ledger's own count */
   reported_github_requests: number | null
-  /** ceil(in window / 100) + merged + extra commit pages */
+  /** ceil(in window / 100) + 2 */
   bound: number
   bound_formula: string
   /** GET /repos/{o}/{r}/pulls without head=: a listing of the repository's PRs (must be 0) */
@@ -65,6 +73,7 @@ export interface LedgerBench {
 }
 
 const isSearch = (r: RecordedRequest): boolean => r.method === 'GET' && r.path === '/search/issues'
+const isGraphql = (r: RecordedRequest): boolean => r.method === 'POST' && r.path === '/graphql'
 const commitsOf = (r: RecordedRequest): number | null => {
   const m = r.method === 'GET' ? /^\/repos\/[^/]+\/[^/]+\/pulls\/(\d+)\/commits$/.exec(r.path) : null
   return m ? Number(m[1]) : null
@@ -115,12 +124,8 @@ export async function ledgerBench(): Promise<LedgerBench> {
   }
   const inWindow = specs.slice(0, LEDGER_ACTION_PRS)
   const merged = inWindow.filter(s => s.fate.kind === 'merged')
-  const extraCommitPages = merged.reduce(
-    (n, s) => n + Math.max(0, Math.ceil((1 + humanCommitsOf(s.fate)) / PER_PAGE) - 1),
-    0
-  )
   const searchPages = Math.ceil(inWindow.length / PER_PAGE)
-  const bound = searchPages + merged.length + extraCommitPages
+  const bound = searchPages + 2
 
   // The same large world without the action's PRs: what the run takes when the ledger finds nothing (one search).
   const bare = buildScaleWorld(scale)
@@ -143,7 +148,9 @@ export async function ledgerBench(): Promise<LedgerBench> {
     const mergedNumbers = new Set(world.github.pulls.filter(p => p.merged_at !== null).map(p => p.number))
     const ours = new Set(merged.map(s => s.number))
     const commits = gh.map(commitsOf).filter((n): n is number => n !== null)
-    const search = gh.filter(isSearch).length
+    const graphql = gh.filter(isGraphql).length
+    const restSearch = gh.filter(isSearch).length
+    const search = graphql + restSearch
     return {
       scale: scale.name,
       pull_requests_in_repository: world.github.pulls.length,
@@ -155,12 +162,16 @@ export async function ledgerBench(): Promise<LedgerBench> {
       exit_code: run.code,
       timings: [{ latency_ms: 0, wall_ms: wallMs, baseline_wall_ms: baseline.wallMs }, ...timings],
       all_exit_0: [...codes, baseline.code, run.code].every(c => c === 0),
+      graphql_requests: graphql,
+      rest_search_pages: restSearch,
       search_pages: search,
       commits_requests: commits.length,
       ledger_github_requests: search + commits.length,
       reported_github_requests: history?.github_requests ?? null,
       bound,
-      bound_formula: `ceil(${inWindow.length}/${PER_PAGE}) search pages + ${merged.length} merged + ${extraCommitPages} extra commit pages`,
+      bound_formula: `ceil(${inWindow.length}/${PER_PAGE}) search pages + 2 (${merged.length} merged PRs, ${
+        merged.filter(s => humanCommitsOf(s.fate) >= PER_PAGE).length
+      } of them with more than ${PER_PAGE} commits)`,
       pull_listings_without_head: gh.filter(
         r => r.method === 'GET' && /^\/repos\/[^/]+\/[^/]+\/pulls$/.test(r.path) && !r.query.get('head')
       ).length,
@@ -176,6 +187,39 @@ export async function ledgerBench(): Promise<LedgerBench> {
   }).then(r => r.result)
 }
 
+/** The ledger's checks, for run.ts: its request bound, its time bound, its own count, what it never asks. */
+export function ledgerChecks(l: LedgerBench): { name: string; pass: boolean; detail: string }[] {
+  const at0 = l.timings.find(t => t.latency_ms === 0)
+  const ms = at0 ? at0.wall_ms - at0.baseline_wall_ms : null
+  return [
+    {
+      name: 'ledger: action exits 0, with and without the PRs',
+      pass: l.all_exit_0,
+      detail: `exit ${l.exit_code}${l.all_exit_0 ? '' : ' (a timing run failed)'}`
+    },
+    {
+      name: 'ledger: GitHub requests <= ceil(action PRs in window / 100) + 2',
+      pass: l.ledger_github_requests <= l.bound,
+      detail: `${l.ledger_github_requests} <= ${l.bound} (${l.bound_formula})`
+    },
+    {
+      name: `ledger: adds <= ${LEDGER_MS_BOUND} ms at the ${l.scale} scale, 0 ms latency`,
+      pass: ms !== null && ms <= LEDGER_MS_BOUND,
+      detail: `${ms ?? 'n/a'} ms (${at0?.wall_ms ?? 'n/a'} - ${at0?.baseline_wall_ms ?? 'n/a'} without the PRs)`
+    },
+    {
+      name: 'ledger: its reported request count matches the fake GitHub',
+      pass: l.reported_github_requests === l.ledger_github_requests,
+      detail: `${l.reported_github_requests} reported, ${l.ledger_github_requests} seen`
+    },
+    {
+      name: "ledger: never lists the repository's PRs, nor the commits of a PR that is not a merged PR of the action",
+      pass: l.pull_listings_without_head === 0 && l.commits_of_other_prs === 0,
+      detail: `${l.pull_listings_without_head} listing(s), ${l.commits_of_other_prs} other commits listing(s)`
+    }
+  ]
+}
+
 /** The bundled action in mode triage against `world`, and what `inspect` makes of the run. */
 async function triageRun<T>(
   world: ReturnType<typeof buildScaleWorld>,
@@ -187,6 +231,7 @@ async function triageRun<T>(
   try {
     const started = performance.now()
     const run = await runAction({
+      ...(process.env.BENCH_ACTION_ENTRY ? { entry: process.env.BENCH_ACTION_ENTRY } : {}),
       inputs: scaleTriageInputs(sandbox.inputs, world, model.baseUrl),
       env: sandbox.env,
       timeoutMs: 120_000

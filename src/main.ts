@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import * as core from '@actions/core'
 import { formatSettingsErrors, readSettings, type Settings } from './settings/settings.js'
-import { readRunContext, type RunContext } from './run-context.js'
+import { readGitHubContext, readRunContext, type RunContext } from './run-context.js'
 import { runPipeline, type RunReport } from './pipeline.js'
 import { wirePorts } from './mode-ports.js'
 import { createSentryApi } from './adapters/sentry-http.js'
@@ -62,7 +62,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       core.setFailed(platform.message)
       return
     }
-    const context = readRunContext(env)
+    const context = readRunContext(readGitHubContext(), env)
     const report = await runWired(settings, context)
     publishOutputs(report)
     await writeJobSummary(report, settings)
@@ -167,7 +167,17 @@ async function runWired(settings: Settings, context: RunContext): Promise<RunRep
       }),
       github: createGitHubReader(octokit, { owner, repo }, log),
       // used only in the modes that report the ledger (domain/modes.ts reportsLedger)
-      ledger: createGitHubLedger(octokit, { owner, repo }, log),
+      ledger: createGitHubLedger(
+        createOctokit({
+          token: settings.github.token,
+          baseUrl: context.apiUrl,
+          log,
+          userAgent: USER_AGENT,
+          readOnly: true
+        }),
+        { owner, repo },
+        log
+      ),
       artifacts,
       ports,
       actionSha: actionSha(process.env),
@@ -287,6 +297,9 @@ function publishOutputs(report: RunReport): void {
   core.setOutput('opened', summary.totals.prs_opened)
   core.setOutput('skipped', summary.totals.skipped)
   core.setOutput('failed', summary.totals.failed)
+  core.setOutput('input-tokens', summary.usage.input_tokens)
+  core.setOutput('output-tokens', summary.usage.output_tokens)
+  core.setOutput('cost-usd', summary.usage.cost_usd ?? '')
   for (const [name, value] of Object.entries(historyOutputs(summary.history))) core.setOutput(name, value)
   if (report.matrix) {
     core.setOutput('matrix', JSON.stringify(report.matrix))

@@ -15,6 +15,7 @@ import { readPlan } from './stages/handoff-files.js'
 import { landInPlanOrder } from './stages/land-loop.js'
 import { publish } from './stages/publish.js'
 import { unreachedOutcome } from './domain/unreached.js'
+import { runBudget } from './domain/token-budget.js'
 import type { StageResult } from './stages/stage-result.js'
 import { buildLedger } from './stages/ledger.js'
 import { qualityVerdict } from './domain/ledger.js'
@@ -134,6 +135,7 @@ export async function runPipeline(
     limits: plan && fromPlan ? plan.limits : limitsOf(settings),
     issues,
     usage: worked.reduce<TokenUsage>((sum, o) => (o.usage ? addUsage(sum, o.usage) : sum), ZERO_USAGE),
+    prices: settings.budget.tokenPrices,
     history,
     error: failure
   })
@@ -265,12 +267,21 @@ async function workCandidates(
   // a mode that lands (fix: its ports hold the lander and the writer) lands each ready fix as it comes
   const lands = 'lander' in ports ? ports : null
   const candidates = plan.candidates.map(id => plan.issues.find(i => i.facts.short_id === id)!) as PlanIssue[]
+  // max-tokens-per-run: what the issues worked so far used; once it is reached, no further issue is started
+  let runUsage: TokenUsage = ZERO_USAGE
   return landInPlanOrder(
     candidates,
     { maxPrs: settings.selection.maxPrs, concurrency: settings.agent.concurrency },
     {
       reportUnstarted: false,
       work: async planned => {
+        const budget = runBudget(settings.budget.maxTokensPerRun, runUsage)
+        if (budget.kind === 'reached') {
+          return {
+            kind: 'final',
+            outcome: { disposition: 'budget-reached', reason: `not worked: ${budget.reason}` }
+          }
+        }
         const work = await workIssue(planned, plan, settings, {
           sentry: deps.sentry,
           agent,
@@ -281,6 +292,7 @@ async function workCandidates(
           clock: deps.clock,
           secrets: deps.secrets ?? []
         })
+        if (work.outcome.usage) runUsage = addUsage(runUsage, work.outcome.usage)
         return work.ready
           ? { kind: 'ready', outcome: work.outcome, fix: work.ready }
           : { kind: 'final', outcome: work.outcome }

@@ -120,6 +120,11 @@ export interface AgentRequest {
   /** whether analyze_issue_with_seer is offered for this issue */
   seer: boolean
   timeoutMs: number
+  /**
+   * The most tokens (input + output, cached input included) this run may use, or null for no limit: past it codex is
+   * stopped and the run fails with a "token budget" reason (domain/token-budget.ts nextAgentRun gives what is left).
+   */
+  maxTokens: number | null
   /** this issue's folder: codex's raw event stream, the last message, the audit log */
   outDir: string
 }
@@ -163,10 +168,13 @@ export interface Worktree extends AsyncDisposable {
 }
 
 export interface Repo {
-  /** A detached worktree at `sha`, with no credential in any git config the agent could read. */
-  addWorktree(sha: string, name: string): Promise<Worktree>
-  /** Every change in the worktree against its base commit. */
-  diff(worktree: Worktree): Promise<WorktreeDiff>
+  /**
+   * A detached worktree at `sha`, with no credential in any git config the agent could read; with `apply`, that
+   * patch (from diff) applied to its files, as the reproduction run needs the fix's tests on the base.
+   */
+  addWorktree(sha: string, name: string, options?: { apply?: string }): Promise<Worktree>
+  /** Every change in the worktree against its base commit; with `only`, the changes to those paths alone. */
+  diff(worktree: Worktree, options?: { only?: readonly string[] }): Promise<WorktreeDiff>
   /**
    * The text of each path in commit `sha` (fetched when the checkout lacks it), from git's object store, never from a
    * worktree: null where the commit has no regular file at that path. For the policy, which compares a package.json at
@@ -231,7 +239,11 @@ export interface GitHubWriter {
 
 // ---- the fix-quality ledger ----
 
-/** One of the action's past pull requests, as GitHub's issue search returns it (no head ref, no commits). */
+/**
+ * One of the action's past pull requests, as GitHub's search returns it. The GraphQL search brings its head branch and
+ * its first commits along; GitHub's REST issue search has neither (`headRefName` and `commits` null), and the ledger
+ * then lists a merged PR's commits with `pullRequestCommits`.
+ */
 export interface LedgerPullRequest {
   number: number
   url: string
@@ -243,6 +255,13 @@ export interface LedgerPullRequest {
   body: string | null
   /** label names */
   labels: string[]
+  /** the head branch's name; null when the search does not give it (REST) */
+  headRefName: string | null
+  /**
+   * How many commits the PR's branch holds and its first ones, oldest first (every one when `first.length === total`):
+   * the first two tell "only the action's commit" apart. Null when the search does not give them (REST).
+   */
+  commits: { total: number; first: LedgerCommit[] } | null
 }
 
 /** One commit of a pull request's branch. */
@@ -254,19 +273,20 @@ export interface LedgerCommit {
 
 /**
  * Reads the action's own past PRs, for the ledger. Every request counts, so the caller can report the ledger's cost:
- * search pages plus one commits listing (or its pages) per merged PR, never a listing of the repository's PRs.
+ * the search pages (GraphQL: each PR comes with its commits), plus one commits listing (or its pages) per merged PR
+ * only where the search gave no commits (the REST fallback); never a listing of the repository's PRs.
  */
 export interface LedgerSource {
   /**
    * Every pull request of the repository that carries `label` and was created on or after `since` (YYYY-MM-DD, UTC),
-   * through GitHub's issue search, every page. `complete` is false when the search answered incompletely (a timeout,
-   * or more results than the 1,000 it serves).
+   * through GitHub's search, every page. `complete` is false when the search answered incompletely (a timeout, a page
+   * that failed after the first, or more results than the 1,000 it serves).
    */
   actionPullRequests(options: {
     label: string
     since: string
   }): Promise<{ pullRequests: LedgerPullRequest[]; complete: boolean }>
-  /** The commits of a pull request's branch, oldest first, every page. */
+  /** The commits of a pull request's branch, oldest first, every page: for a PR the search gave without commits. */
   pullRequestCommits(number: number): Promise<LedgerCommit[]>
   /** GitHub requests made so far (pages included; the Octokit plugins' retries are not counted) */
   requests(): number

@@ -1,6 +1,8 @@
-// Facts about the workflow run, from the environment the runner sets. Read once by the composition root and passed
-// down, so that nothing else reads process.env or @actions/github's global context.
+// Facts about the workflow run. @actions/github's Context, built when the run starts, gives what the runner says about
+// the run (URLs, event, commit, workflow); the environment gives the runner variables Context does not cover. Read once
+// by the composition root and passed down, so that nothing else reads process.env or @actions/github's context.
 import path from 'node:path'
+import { context as contextAtImport } from '@actions/github'
 import { z } from 'zod'
 import { zodMessages } from './domain/zod-errors.js'
 
@@ -20,6 +22,15 @@ export interface RunContext {
   ref: string | null
   /** the most days an artifact may be kept here (repository or organisation setting), when the runner says */
   retentionDaysCap: number | null
+}
+
+/** @actions/github's Context. The package exports the one it built at import, not the class. */
+export type GitHubContext = typeof contextAtImport
+
+/** A Context read now, from process.env and the event file (GITHUB_EVENT_PATH), not when the bundle was loaded. */
+export function readGitHubContext(): GitHubContext {
+  const Context = contextAtImport.constructor as new () => GitHubContext
+  return new Context()
 }
 
 /** An unset or empty variable. */
@@ -72,9 +83,26 @@ const envSchema = z.object({
   GITHUB_RETENTION_DAYS: orNull(wholeNumber('GITHUB_RETENTION_DAYS'))
 })
 
-/** Throws one Error listing every problem when the environment is not a runner's. */
-export function readRunContext(env: NodeJS.ProcessEnv): RunContext {
-  const result = envSchema.safeParse(env)
+/**
+ * Throws one Error listing every problem when the run's context is not a runner's. `github` is a Context read from
+ * `env` (readGitHubContext, in the action); `env` gives what Context does not cover, and the text of GITHUB_REPOSITORY,
+ * GITHUB_RUN_ID and GITHUB_RUN_ATTEMPT, which Context reads leniently (it takes "a/b/c" as a/b and "12abc" as 12).
+ */
+export function readRunContext(github: GitHubContext, env: NodeJS.ProcessEnv): RunContext {
+  const result = envSchema.safeParse({
+    GITHUB_REPOSITORY: env.GITHUB_REPOSITORY,
+    GITHUB_RUN_ID: env.GITHUB_RUN_ID,
+    GITHUB_RUN_ATTEMPT: env.GITHUB_RUN_ATTEMPT,
+    GITHUB_SERVER_URL: github.serverUrl,
+    GITHUB_API_URL: github.apiUrl,
+    GITHUB_EVENT_NAME: github.eventName,
+    RUNNER_TEMP: env.RUNNER_TEMP,
+    GITHUB_WORKSPACE: env.GITHUB_WORKSPACE,
+    GITHUB_WORKFLOW: github.workflow,
+    GITHUB_SHA: github.sha,
+    GITHUB_REF: github.ref,
+    GITHUB_RETENTION_DAYS: env.GITHUB_RETENTION_DAYS
+  })
   if (!result.success) {
     const problems = zodMessages(result.error).map(message => `  - ${message}`)
     throw new Error(`The workflow run's environment is not usable:\n${problems.join('\n')}`)

@@ -1,9 +1,9 @@
-// Reads the `inputs:` block of action.yml with a minimal line-based parser (no YAML library is installed), so that
-// tests build their inputs from the same defaults the runner fills in, rather than from a copy that can drift.
-// It understands exactly what action.yml uses: two-space indentation, `key: value` with plain, 'single' or "double"
-// quoted scalars, and folded/literal block scalars (skipped, as only descriptions use them).
+// Reads the `inputs:` block of action.yml with the `yaml` library, so that tests build their inputs from the same
+// defaults the runner fills in, rather than from a copy that can drift. The failsafe schema keeps every scalar a
+// string, as the runner reads them (`default: 1.0` stays '1.0', `required: true` is the text 'true').
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
+import { parse } from 'yaml'
 
 export interface ActionInput {
   default?: string
@@ -16,16 +16,6 @@ export const ACTION_YML = path.resolve(import.meta.dirname, '..', 'action.yml')
 export const DEFAULT_SUBSTITUTE: Record<string, string> = {
   'github.token': 'ghs_test',
   'github.run_id': '123'
-}
-
-function scalar(text: string): string {
-  const value = text.trim()
-  if (value.startsWith("'")) {
-    if (!value.endsWith("'") || value.length < 2) throw new Error(`unterminated quote: ${value}`)
-    return value.slice(1, -1).replaceAll("''", "'")
-  }
-  if (value.startsWith('"')) return JSON.parse(value) as string // YAML double quotes escape like JSON for our values
-  return value.replace(/\s+#.*$/, '') // a plain scalar ends where a comment begins
 }
 
 function substituted(value: string, substitute: Record<string, string>): string {
@@ -42,33 +32,23 @@ export function actionYmlInputs(
   substitute: Record<string, string> = DEFAULT_SUBSTITUTE,
   file: string = ACTION_YML
 ): Record<string, ActionInput> {
+  const parsed: unknown = parse(readFileSync(file, 'utf8'), { schema: 'failsafe' })
+  const declared = record(record(parsed, file).inputs, `${file}: inputs`)
   const inputs: Record<string, ActionInput> = {}
-  let inInputs = false
-  let current: ActionInput | null = null
-  let blockIndent: number | null = null // inside a `key: |` or `key: >` block scalar deeper than this
-  for (const line of readFileSync(file, 'utf8').split(/\r?\n/)) {
-    if (line.trim() === '' || line.trimStart().startsWith('#')) continue
-    const indent = line.length - line.trimStart().length
-    if (blockIndent !== null && indent > blockIndent) continue
-    blockIndent = null
-    if (indent === 0) {
-      inInputs = line.startsWith('inputs:')
-      continue
-    }
-    if (!inInputs) continue
-    const match = /^\s*([A-Za-z0-9_-]+):(?:\s+(.*))?$/.exec(line)
-    if (!match) throw new Error(`action.yml: cannot read line ${JSON.stringify(line)}`)
-    const [, key = '', rest = ''] = match
-    if (indent === 2) {
-      current = {}
-      inputs[key] = current
-    } else if (current && indent === 4) {
-      if (/^[|>][-+]?$/.test(rest.trim())) blockIndent = indent
-      else if (key === 'default') current.default = substituted(scalar(rest), substitute)
-      else if (key === 'required') current.required = scalar(rest) === 'true'
-    }
+  for (const [name, value] of Object.entries(declared)) {
+    const fields = record(value ?? {}, `${file}: input ${name}`)
+    const input: ActionInput = {}
+    if (typeof fields.default === 'string') input.default = substituted(fields.default, substitute)
+    if (fields.required !== undefined) input.required = fields.required === 'true'
+    inputs[name] = input
   }
   return inputs
+}
+
+function record(value: unknown, what: string): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new Error(`${what} is not a mapping`)
+  return value as Record<string, unknown>
 }
 
 /**

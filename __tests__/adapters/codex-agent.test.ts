@@ -52,6 +52,7 @@ import { startFakeSentry, type FakeSentry } from '../../test-support/sandbox/fak
 import { findLeaks } from '../../test-support/leaks.js'
 import { recordingLog } from '../../test-support/recording-log.js'
 import { triageScenario } from '../../test-support/sandbox/world.js'
+import { keepTalkingScript } from '../../test-support/sandbox/agent-scripts.js'
 
 const CODEX = path.join(ROOT, 'node_modules/.bin/codex')
 const MCP_ENTRY = path.join(ROOT, 'node_modules/@sentry/mcp-server/dist/index.js')
@@ -157,6 +158,7 @@ async function harness(
       prompt: 'Fix the Sentry issue API-12 in this repository. Answer with the JSON result.',
       seer: false,
       timeoutMs: 45_000,
+      maxTokens: null,
       outDir: path.join(dirs.base, 'out', 'API-12'),
       ...overrides
     })
@@ -552,6 +554,69 @@ describe('createCodexAgent with the real codex binary', () => {
     expect(outcome.reason).toContain('sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0')
     expect(outcome.reason).toContain('Failed RTM_NEWADDR')
     expect(h.model.requests).toEqual([])
+  })
+})
+
+/** What one response of the fake model costs by default (DEFAULT_TURN_USAGE): 1000 in (200 of them cached), 50 out. */
+const ONE_RESPONSE = 1050
+
+describe('the token budget (AgentRequest.maxTokens) with the real codex binary', () => {
+  it('stops an agent that keeps talking within one model response of the budget, and kills the whole tree', async () => {
+    const dirs = await workspace()
+    // a real model takes seconds per response; 150 ms here keeps the test far from a race on a busy runner
+    const h = await harness(keepTalkingScript({ latencyMs: 150 }), dirs)
+    const budget = 3 * ONE_RESPONSE + 350 // the fourth response passes it
+    const outcome = await h.agent.run(h.request({ maxTokens: budget }))
+
+    expect(outcome.kind).toBe('failed')
+    if (outcome.kind !== 'failed') throw new Error('expected a failure')
+    const used = outcome.usage.input_tokens + outcome.usage.output_tokens
+    expect(used).toBeGreaterThan(budget)
+    expect(used).toBeLessThanOrEqual(budget + ONE_RESPONSE)
+    expect(outcome.usage).toEqual({
+      input_tokens: 4000,
+      cached_input_tokens: 800,
+      output_tokens: 200,
+      model_requests: 4
+    })
+    expect(outcome.reason).toBe(
+      'token budget: the agent used 4,200 tokens (input + output), more than the 3,500 it was allowed; codex was stopped'
+    )
+    // the model was asked at most once more (a request in flight when codex was stopped), never answered
+    expect(h.model.responsesRequests().length).toBeLessThanOrEqual(5)
+    expect(auditOf(outcome, 'command_execution').length).toBeGreaterThanOrEqual(3)
+    await new Promise(resolve => setTimeout(resolve, 300))
+    const survivors = await processes(
+      cmdline =>
+        cmdline.includes(h.repo) ||
+        cmdline.includes(`--host=${h.sentry.host}`) ||
+        cmdline.includes('still working')
+    )
+    expect(survivors.map(p => p.cmdline.join(' '))).toEqual([])
+    expect(await readdir(h.codexHome)).toEqual([])
+  })
+
+  it('lets a run that uses exactly its budget complete', async () => {
+    const dirs = await workspace()
+    const h = await harness(sequence([fixResultMessage()]), dirs)
+    const outcome = await h.agent.run(h.request({ maxTokens: ONE_RESPONSE }))
+    expect(outcome).toMatchObject({
+      kind: 'completed',
+      usage: { input_tokens: 1000, cached_input_tokens: 200, output_tokens: 50, model_requests: 1 }
+    })
+  })
+
+  it('fails a run whose final answer passes the budget, though codex ended by itself', async () => {
+    const dirs = await workspace()
+    const h = await harness(sequence([fixResultMessage()]), dirs)
+    const request = h.request({ maxTokens: ONE_RESPONSE - 1 })
+    const outcome = await h.agent.run(request)
+    expect(outcome).toMatchObject({
+      kind: 'failed',
+      reason:
+        'token budget: the agent used 1,050 tokens (input + output), more than the 1,049 it was allowed; codex was stopped',
+      usage: { model_requests: 1 }
+    })
   })
 })
 

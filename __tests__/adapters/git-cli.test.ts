@@ -525,6 +525,41 @@ describe('createGitRepo: diff', () => {
     expect(await repo.diff(worktree)).toEqual({ patch: '', files: [] })
   })
 
+  it("diffs only the paths asked for, and a worktree at the base takes that patch: the reproduction run's set-up", async () => {
+    const sample = await sampleCheckout()
+    const { repo } = repoFor(sample)
+    await using fixed = await repo.addWorktree(sample.baseSha, 'API-12')
+    await writeFile(path.join(fixed.path, 'src/cart/totals.js'), 'export const fixed = true\n')
+    await mkdir(path.join(fixed.path, 'test/new'), { recursive: true })
+    await writeFile(path.join(fixed.path, 'test/new/totals-regression.test.js'), 'export const test = 1\n')
+    await writeFile(path.join(fixed.path, 'test/*.js'), 'a file whose name is a glob\n')
+    const only = await repo.diff(fixed, { only: ['test/new/totals-regression.test.js'] })
+    expect(only.files.map(f => f.path)).toEqual(['test/new/totals-regression.test.js'])
+    expect(only.patch).not.toContain('src/cart/totals.js')
+    // a path is a literal file name, never a pathspec glob
+    expect((await repo.diff(fixed, { only: ['test/*.js'] })).files.map(f => f.path)).toEqual(['test/*.js'])
+
+    await using base = await repo.addWorktree(sample.baseSha, 'API-12.base', { apply: only.patch })
+    expect(await readFile(path.join(base.path, 'test/new/totals-regression.test.js'), 'utf8')).toBe(
+      'export const test = 1\n'
+    )
+    expect(await readFile(path.join(base.path, 'src/cart/totals.js'), 'utf8')).toContain('cart.summary.total')
+    expect((await repo.diff(base)).files.map(f => f.path)).toEqual(['test/new/totals-regression.test.js'])
+  })
+
+  it('removes a worktree whose patch does not apply, and says so', async () => {
+    const sample = await sampleCheckout()
+    const { repo } = repoFor(sample)
+    const patch =
+      'diff --git a/src/cart/totals.js b/src/cart/totals.js\n--- a/src/cart/totals.js\n+++ b/src/cart/totals.js\n' +
+      '@@ -1 +1 @@\n-this line is not in the file\n+x\n'
+    await expect(repo.addWorktree(sample.baseSha, 'API-12.base', { apply: patch })).rejects.toThrow(
+      /the patch does not apply at [0-9a-f]{12}: .*patch does not apply/
+    )
+    expect(existsSync(path.join(sample.runnerTemp, 'worktrees', 'API-12.base'))).toBe(false)
+    expect(await worktreeList(sample.checkout)).not.toContain('API-12.base')
+  })
+
   it('diffs text that is not UTF-8 as binary, so the patch survives being a string', async () => {
     const sample = await sampleCheckout()
     const { repo } = repoFor(sample)

@@ -239,6 +239,30 @@ describe('GitHub client: retries, rate limits and errors', () => {
     expect(fake.faults).toHaveLength(0)
   })
 
+  it('abandons a request that outlives its time limit and retries it with a time limit of its own', async () => {
+    const fake = await start(makeWorld({ defaultBranch: 'trunk', branches: { trunk: fakeSha('t') } }))
+    // the first answer comes after the 1 s limit; the retry (1 s later, by the retry plugin) would fail at once had it
+    // inherited the first attempt's limit
+    fake.faults.push({
+      match: r => r.path === '/repos/acme/shop',
+      times: 1,
+      response: { status: 200, body: { default_branch: 'stale' }, delayMs: 3_000 }
+    })
+    const log = recordingLog()
+    const octokit = createOctokit({ token: READ_TOKEN, baseUrl: fake.url, log, timeoutMs: 1_000, retries: 1 })
+
+    expect(await createGitHubReader(octokit, { owner: 'acme', repo: 'shop' }, log).defaultBranch()).toBe(
+      'trunk'
+    )
+    expect(fake.requests.filter(r => r.path === '/repos/acme/shop')).toHaveLength(2)
+    expect(log.lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^GET \/repos\/acme\/shop - failed in \d+ ms/),
+        expect.stringMatching(/^GET \/repos\/acme\/shop - 200 in \d+ ms$/)
+      ])
+    )
+  })
+
   it('waits out a secondary rate limit (retry-after 1) with a warning and then succeeds', async () => {
     const fake = await start(makeWorld({ branches: { main: fakeSha('m'), 'fix/sentry-A': fakeSha('a') } }))
     fake.faults.push({
@@ -338,6 +362,38 @@ describe('GitHub client: retries, rate limits and errors', () => {
     expect(toGitHubError(response(403, { 'x-ratelimit-remaining': '0' }), 'x').kind).toBe('rate-limit')
     expect(toGitHubError(response(403), 'x').kind).toBe('auth')
     expect(toGitHubError(new TypeError('fetch failed'), 'x').kind).toBe('network')
+  })
+})
+
+describe('GitHub client: read-only (the fix-quality ledger)', () => {
+  it('sends reads and GraphQL queries, and refuses a write or a mutation before it leaves', async () => {
+    const fake = await start(makeWorld({ defaultBranch: 'trunk', branches: { trunk: fakeSha('t') } }))
+    const octokit = createOctokit({
+      token: READ_TOKEN,
+      baseUrl: fake.url,
+      log: recordingLog(),
+      readOnly: true
+    })
+    expect((await octokit.request('GET /repos/{owner}/{repo}', { owner: 'acme', repo: 'shop' })).status).toBe(
+      200
+    )
+    await expect(
+      octokit.request('POST /repos/{owner}/{repo}/pulls', {
+        owner: 'acme',
+        repo: 'shop',
+        head: 'x',
+        base: 'trunk'
+      })
+    ).rejects.toThrow('a read-only GitHub client refused POST /repos/{owner}/{repo}/pulls')
+    await expect(
+      octokit.graphql(
+        '# a comment first\nmutation { addStar(input: {starrableId: "x"}) { clientMutationId } }'
+      )
+    ).rejects.toThrow('a read-only GitHub client refused POST /graphql')
+    expect(fake.requests.filter(r => r.method !== 'GET')).toEqual([])
+    // a query goes out (the fake answers what it knows of the schema)
+    await octokit.graphql('query { viewer { login } }').catch(() => undefined)
+    expect(fake.requests.filter(r => r.method === 'POST').map(r => r.path)).toEqual(['/graphql'])
   })
 })
 

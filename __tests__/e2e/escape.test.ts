@@ -9,7 +9,8 @@
 //       own dotfiles; no planted file;
 //   (b) no marker; (c) no secret anywhere (findRunLeaks);
 //   (d) the run went on (every issue has a disposition, exit code 0: the guard did not trip, since nothing got out);
-//   (e) the action ran the issue's tests, and its tests.log shows the ESCAPE line with a refusal for every target.
+//   (e) the action ran the issue's tests, and its tests.log shows the ESCAPE line with a refusal for every target;
+//   (f) the reproduction run ran the escape test once more, jailed, in a second worktree at the base.
 // The first describe runs the corpus in mode fix (one action run, concurrency 4); the second runs it again as the
 // fan-out (plan -> one work job per issue -> land), with the same checks on every work job.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
@@ -873,6 +874,10 @@ describe('escape corpus: code from a fix, in the action own test run (mode fix)'
       expect(issue.tests?.passed).toBe(true)
       expectRefused(sc, await escapeResults(run.runnerTemp, sc))
       if (sc.name === 'gitfile') expect(issue.tests?.attempts).toBe(2)
+      // (f) the reproduction run ran the same test file again, in the jail, in a worktree at the base: (a)-(c) above
+      // hold for it too
+      expect(issue.reproduction?.test_files).toContain(`test/escape-${sc.name}.test.js`)
+      expect(issue.reproduction?.base).not.toBeNull()
     })
   }
 

@@ -10,6 +10,7 @@ import addFormats from 'ajv-formats'
 import { ROOT, type ActionRun } from '../../test-support/action-process.js'
 import { agentHarness, createdPulls, dispositions, summaryOf } from '../../test-support/e2e-harness.js'
 import { remoteBranches } from '../../test-support/sandbox/sandbox.js'
+import { graphqlRequest } from '../../test-support/sandbox/fake-github.js'
 import { seedActionPulls, type ActionPullSpec } from '../../test-support/sandbox/ledger-world.js'
 import { LEDGER_LABEL } from '../../src/domain/ledger.js'
 import { readPrTrailer } from '../../src/domain/pr-text.js'
@@ -200,17 +201,24 @@ describe('the fix-quality ledger, end to end', () => {
     expect(byNumber.get(105)).toMatchObject({ human_commits: 1 })
     expect(byNumber.get(107)).toMatchObject({ human_commits: 1 })
 
-    // Its cost: one search page plus one commits listing per merged PR of the action; nothing lists all PRs.
-    const searches = s.github.requests.filter(r => r.path === '/search/issues')
+    // Its cost: one GraphQL search page, which brings each PR's commits along (their classes above prove it); no
+    // REST search, no commits listing, nothing lists all PRs.
+    const searches = s.github.requests.flatMap(r => graphqlRequest(r) ?? [])
     expect(searches).toHaveLength(1)
-    expect(searches[0]!.query.get('q')).toMatch(
+    expect(searches[0]!.variables.q).toMatch(
       new RegExp(`^repo:acme/shop is:pr label:${LEDGER_LABEL} created:>=\\d{4}-\\d{2}-\\d{2}$`)
     )
-    const commitListings = s.github.requests
-      .filter(r => /^\/repos\/acme\/shop\/pulls\/\d+\/commits$/.test(r.path))
-      .map(r => Number(r.path.split('/')[5]))
-    expect(commitListings.sort()).toEqual(MERGED_OURS)
-    expect(history.github_requests).toBe(1 + MERGED_OURS.length)
+    expect(s.github.requests.filter(r => r.path === '/search/issues')).toEqual([])
+    expect(s.github.requests.filter(r => /^\/repos\/acme\/shop\/pulls\/\d+\/commits$/.test(r.path))).toEqual(
+      []
+    )
+    expect(
+      history.pull_requests
+        .filter(pr => pr.class.startsWith('merged'))
+        .map(pr => pr.number)
+        .sort()
+    ).toEqual(MERGED_OURS)
+    expect(history.github_requests).toBe(1)
     expect(
       s.github.requests.filter(
         r => r.method === 'GET' && r.path === '/repos/acme/shop/pulls' && !r.query.get('head')
@@ -233,7 +241,7 @@ describe('the fix-quality ledger, end to end', () => {
     )
     expect(page).toContain(`Open: [#111](${PR(111)}) (3 days), [#110](${PR(110)}) (41 days).`)
     expect(page).toContain(`Regressed: [#104](${PR(104)}) (API-12).`)
-    expect(page).toContain('The ledger made 9 GitHub requests.')
+    expect(page).toContain('The ledger made 1 GitHub request.')
     expect(fix.outputs['merged-unmodified-rate']).toBe('0.5')
     expect(fix.outputs.regressed).toBe('1')
     const low = warnings(fix).filter(w => w.startsWith('Fix quality is below min-quality'))

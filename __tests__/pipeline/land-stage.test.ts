@@ -66,7 +66,8 @@ function ready(shortId: string, file = `src/${shortId}.js`): WorkResult {
         patch: fileFor(file),
         files: [{ path: file, status: 'modified', additions: 1, deletions: 1, binary: false, mode: '100644' }]
       },
-      tests: { command: 'npm test', passed: true, attempts: 1 }
+      tests: { command: 'npm test', passed: true, attempts: 1 },
+      reproduction: null
     }
   }
 }

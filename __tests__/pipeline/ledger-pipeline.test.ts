@@ -1,21 +1,14 @@
 // The fix-quality ledger inside runPipeline: when it is asked (after the plan, before any work, in the modes that
-// report it), what it is given, and how a low rate or a failure reaches the run. Sentry and GitHub are the real
-// adapters against the local fakes; the ledger's source is the in-memory port (the adapter has its own tests).
-import { afterEach, describe, expect, it } from '@jest/globals'
+// report it), what it is given, and how a low rate or a failure reaches the run. Sentry, GitHub and the ledger's
+// source are in-memory ports over the sandbox's worlds (the HTTP adapters have their own tests).
+import { describe, expect, it } from '@jest/globals'
 import { readFile } from 'node:fs/promises'
 import { runPipeline } from '../../src/pipeline.js'
 import type { Handoffs, LedgerCommit } from '../../src/ports.js'
-import { startSandbox, type Sandbox } from '../../test-support/sandbox/sandbox.js'
 import { triageScenario } from '../../test-support/sandbox/world.js'
-import { PIPELINE_IDENTITY, sandboxPipelineDeps, sandboxSettings } from '../../test-support/pipeline-deps.js'
+import { PIPELINE_IDENTITY, pipelineDeps, pipelineSettings } from '../../test-support/pipeline-deps.js'
 import { fakeSha } from '../../test-support/sandbox/fake-github.js'
 import { ACTION_AUTHOR, ledgerPull, memoryLedger } from '../../test-support/sandbox/ledger-world.js'
-
-let sandbox: Sandbox | undefined
-afterEach(async () => {
-  await sandbox?.close()
-  sandbox = undefined
-})
 
 const DAY = 86_400_000
 const daysAgo = (d: number) => new Date(Date.now() - d * DAY).toISOString()
@@ -53,10 +46,9 @@ function sixClosed() {
 
 describe('the fix-quality ledger in the pipeline', () => {
   it('is built in its own group after the plan, from the issues the run listed, and lands in the summary', async () => {
-    sandbox = await startSandbox(triageScenario())
-    const settings = sandboxSettings(sandbox)
+    const settings = pipelineSettings()
     const ledger = sixClosed()
-    const { all, log } = await sandboxPipelineDeps(sandbox, settings, { ledger })
+    const { all, log } = await pipelineDeps(triageScenario(), settings, { ledger })
     const report = await runPipeline(settings, PIPELINE_IDENTITY, all)
 
     expect(report.failure).toBeNull()
@@ -85,9 +77,8 @@ describe('the fix-quality ledger in the pipeline', () => {
   })
 
   it('warns when the rate over at least five closed PRs is below min-quality, and not at or above it', async () => {
-    sandbox = await startSandbox(triageScenario())
-    const lowSettings = sandboxSettings(sandbox, { 'min-quality': '0.6' })
-    const low = await sandboxPipelineDeps(sandbox, lowSettings, { ledger: sixClosed() })
+    const lowSettings = pipelineSettings({ 'min-quality': '0.6' })
+    const low = await pipelineDeps(triageScenario(), lowSettings, { ledger: sixClosed() })
     await runPipeline(lowSettings, PIPELINE_IDENTITY, low.all)
     expect(low.log.lines.filter(l => l.level === 'warning')).toEqual([
       {
@@ -99,20 +90,19 @@ describe('the fix-quality ledger in the pipeline', () => {
       }
     ])
 
-    const okSettings = sandboxSettings(sandbox, { 'min-quality': '0.5' })
-    const ok = await sandboxPipelineDeps(sandbox, okSettings, { ledger: sixClosed() })
+    const okSettings = pipelineSettings({ 'min-quality': '0.5' })
+    const ok = await pipelineDeps(triageScenario(), okSettings, { ledger: sixClosed() })
     await runPipeline(okSettings, PIPELINE_IDENTITY, ok.all)
     expect(ok.log.lines.filter(l => l.level === 'warning')).toEqual([])
   })
 
   it('says nothing about quality under five closed PRs, however low the rate', async () => {
-    sandbox = await startSandbox(triageScenario())
-    const settings = sandboxSettings(sandbox)
+    const settings = pipelineSettings()
     const ledger = memoryLedger(
       [ledgerPull(30, { id: '7130', shortId: 'API-130' }, { createdAt: daysAgo(5), closedAt: daysAgo(4) })],
       {}
     )
-    const { all, log } = await sandboxPipelineDeps(sandbox, settings, { ledger })
+    const { all, log } = await pipelineDeps(triageScenario(), settings, { ledger })
     const report = await runPipeline(settings, PIPELINE_IDENTITY, all)
     expect(report.summary.history?.merged_unmodified_rate).toEqual({
       merged_unmodified: 0,
@@ -129,10 +119,9 @@ describe('the fix-quality ledger in the pipeline', () => {
   })
 
   it('never fails the run: a ledger that cannot be built is a warning and a null history', async () => {
-    sandbox = await startSandbox(triageScenario())
-    const settings = sandboxSettings(sandbox)
+    const settings = pipelineSettings()
     const ledger = memoryLedger([], {}, { fail: new Error('GitHub rejected github-token (403)') })
-    const { all, log } = await sandboxPipelineDeps(sandbox, settings, { ledger })
+    const { all, log } = await pipelineDeps(triageScenario(), settings, { ledger })
     const report = await runPipeline(settings, PIPELINE_IDENTITY, all)
     expect(report.failure).toBeNull()
     expect(report.summary.history).toBeNull()
@@ -147,8 +136,7 @@ describe('the fix-quality ledger in the pipeline', () => {
   })
 
   it('is not built in mode plan (land reports it) even when wired', async () => {
-    sandbox = await startSandbox(triageScenario())
-    const settings = sandboxSettings(sandbox, { mode: 'plan' })
+    const settings = pipelineSettings({ mode: 'plan' })
     const handoffs: Handoffs = {
       publish: async () => {},
       names: async () => [],
@@ -157,7 +145,7 @@ describe('the fix-quality ledger in the pipeline', () => {
       }
     }
     const ledger = sixClosed()
-    const { all } = await sandboxPipelineDeps(sandbox, settings, {
+    const { all } = await pipelineDeps(triageScenario(), settings, {
       ledger,
       ports: { mode: 'plan', handoffs }
     })

@@ -1,24 +1,17 @@
-// runPipeline in-process with the real Sentry and GitHub adapters against the local fakes.
-import { afterEach, describe, expect, it } from '@jest/globals'
+// runPipeline in-process over the in-memory Sentry and GitHub ports (the sandbox's worlds, no network); the HTTP
+// adapters are tested against the HTTP fakes in __tests__/adapters.
+import { describe, expect, it } from '@jest/globals'
 import { readFile } from 'node:fs/promises'
 import { runPipeline } from '../../src/pipeline.js'
 import type { RunFiles } from '../../src/ports.js'
-import { startSandbox, type Sandbox } from '../../test-support/sandbox/sandbox.js'
 import { triageScenario } from '../../test-support/sandbox/world.js'
-import { PIPELINE_IDENTITY, sandboxPipelineDeps, sandboxSettings } from '../../test-support/pipeline-deps.js'
+import { PIPELINE_IDENTITY, pipelineDeps, pipelineSettings } from '../../test-support/pipeline-deps.js'
 import { githubFaults } from '../../test-support/sandbox/fake-github.js'
-
-let sandbox: Sandbox | undefined
-afterEach(async () => {
-  await sandbox?.close()
-  sandbox = undefined
-})
 
 describe('runPipeline in triage mode', () => {
   it('logs each phase in its own group and each decision as info', async () => {
-    sandbox = await startSandbox(triageScenario())
-    const settings = sandboxSettings(sandbox)
-    const { all, log, uploads } = await sandboxPipelineDeps(sandbox, settings)
+    const settings = pipelineSettings()
+    const { all, log, uploads } = await pipelineDeps(triageScenario(), settings)
     const report = await runPipeline(settings, PIPELINE_IDENTITY, all)
     expect(report.failure).toBeNull()
     expect(new Set(log.lines.map(l => l.group))).toEqual(
@@ -39,23 +32,18 @@ describe('runPipeline in triage mode', () => {
   })
 
   it('stops paginating as soon as top issues meet the threshold', async () => {
-    sandbox = await startSandbox(triageScenario(), { sentryPageSize: 1 })
-    const settings = sandboxSettings(sandbox, { top: '2' })
-    const { all } = await sandboxPipelineDeps(sandbox, settings)
+    const settings = pipelineSettings({ top: '2' })
+    const { all, sentry } = await pipelineDeps(triageScenario(), settings, {}, { sentryPageSize: 1 })
     const report = await runPipeline(settings, PIPELINE_IDENTITY, all)
     expect(report.summary.issues.map(i => i.short_id)).toEqual(['API-12', 'WEB-7'])
-    expect(sandbox.sentry.requests.filter(r => r.path.endsWith('/issues/'))).toHaveLength(2)
+    // the in-memory port cuts a page only when the pipeline asks for it, as the adapter requests it
+    expect(sentry.calls.filter(c => c.startsWith('issues page'))).toEqual(['issues page 1', 'issues page 2'])
   })
 
   it('treats a GitHub failure during dedup as a set-up failure and still writes the summary', async () => {
-    sandbox = await startSandbox(triageScenario())
-    sandbox.github.faults.push({
-      match: r => r.path.includes('matching-refs'),
-      times: 1,
-      response: githubFaults.badCredentials()
-    })
-    const settings = sandboxSettings(sandbox)
-    const { all, uploads } = await sandboxPipelineDeps(sandbox, settings)
+    const settings = pipelineSettings()
+    const { all, github, uploads } = await pipelineDeps(triageScenario(), settings)
+    github.faults.push({ method: 'listBranches', times: 1, response: githubFaults.badCredentials() })
     const report = await runPipeline(settings, PIPELINE_IDENTITY, all)
     expect(report.failure).toMatch(/GitHub rejected github-token \(401\)/)
     expect(report.summary.error).toBe(report.failure)
@@ -65,8 +53,7 @@ describe('runPipeline in triage mode', () => {
   })
 
   it('degrades with a warning when the summary cannot be written, keeping the result', async () => {
-    sandbox = await startSandbox(triageScenario())
-    const settings = sandboxSettings(sandbox)
+    const settings = pipelineSettings()
     const files: RunFiles = {
       dir: '/nonexistent',
       writeJson: async () => {
@@ -77,7 +64,7 @@ describe('runPipeline in triage mode', () => {
       },
       list: async () => []
     }
-    const { all, log, uploads } = await sandboxPipelineDeps(sandbox, settings, { files })
+    const { all, log, uploads } = await pipelineDeps(triageScenario(), settings, { files })
     const report = await runPipeline(settings, PIPELINE_IDENTITY, all)
     expect(report.summaryFile).toBeNull()
     expect(report.summary.totals.triaged).toBe(5)
@@ -88,11 +75,10 @@ describe('runPipeline in triage mode', () => {
   })
 
   it('fails the step with the reason when the run is compromised, and still writes the summary', async () => {
-    sandbox = await startSandbox(triageScenario())
-    const settings = sandboxSettings(sandbox)
+    const settings = pipelineSettings()
     const reason =
       "the checkout's git state changed after code from a fix ran (.git/config): the run is compromised"
-    const { all } = await sandboxPipelineDeps(sandbox, settings, {
+    const { all } = await pipelineDeps(triageScenario(), settings, {
       integrity: { compromised: async () => reason }
     })
     const report = await runPipeline(settings, PIPELINE_IDENTITY, all)

@@ -52,7 +52,8 @@ function readyWork(patch = PATCH): WorkResult {
           { path: 'src/a.js', status: 'modified', additions: 1, deletions: 0, binary: false, mode: '100644' }
         ]
       },
-      tests: { command: 'npm test', passed: true, attempts: 1 }
+      tests: { command: 'npm test', passed: true, attempts: 1 },
+      reproduction: null
     }
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import {
   LEDGER_LABEL,
+  allCommits,
   tallyLedger,
   classifyMerged,
   classifyPullRequest,
@@ -44,6 +45,8 @@ function pull(number: number, partial: Partial<LedgerPullRequest> = {}): LedgerP
     mergedAt: null,
     body: `Body of #${number}\n${prTrailer(trailer())}`,
     labels: ['automated-fix', LEDGER_LABEL],
+    headRefName: null,
+    commits: null,
     ...partial
   }
 }
@@ -67,7 +70,7 @@ describe('marking and recognising the action PRs', () => {
   })
 
   it('recognises a PR with the label, a trailer and a branch of the prefix', () => {
-    expect(recognise(pull(1), PREFIX)).toEqual({ kind: 'ours', trailer: trailer() })
+    expect(recognise(pull(1), PREFIX)).toMatchObject({ kind: 'ours', trailer: trailer() })
   })
 
   it('ignores a PR without a trailer, even with the marker label', () => {
@@ -83,6 +86,18 @@ describe('marking and recognising the action PRs', () => {
     expect(v.kind === 'not-ours' && v.reason).toContain('fix/sentry-<short id>')
   })
 
+  it("ignores a PR whose head branch, where the search gives it, is not its trailer's branch", () => {
+    expect(recognise(pull(1, { headRefName: 'fix/sentry-SHOP-1' }), PREFIX)).toMatchObject({
+      kind: 'ours',
+      trailer: trailer()
+    })
+    // a person reused the action's PR body on a branch of their own
+    expect(recognise(pull(2, { headRefName: 'dana/guard-shop-1' }), PREFIX)).toEqual({
+      kind: 'not-ours',
+      reason: 'its head branch "dana/guard-shop-1" is not its trailer\'s "fix/sentry-SHOP-1"'
+    })
+  })
+
   it('ignores a PR without the marker label', () => {
     expect(recognise(pull(1, { labels: ['automated-fix'] }), PREFIX)).toEqual({
       kind: 'not-ours',
@@ -94,7 +109,7 @@ describe('marking and recognising the action PRs', () => {
     const old = (shortId: string) =>
       `b\n<!-- sentry-codex-triage: {"issue_id":"1","short_id":"${shortId}","run":"r","action_sha":null} -->`
     const v = recognise(pull(1, { body: old('SHOP-7') }), PREFIX)
-    expect(v).toEqual({
+    expect(v).toMatchObject({
       kind: 'ours',
       trailer: {
         issue_id: '1',
@@ -116,7 +131,7 @@ describe('classifying a merged PR', () => {
     'counts a %s of the action commit alone as merged unmodified',
     () => {
       expect(
-        classifyPullRequest({ pr: merged(3), trailer: trailer(), commits: [action] }, context())
+        classifyPullRequest({ pr: merged(3), trailer: trailer(), commits: allCommits([action]) }, context())
       ).toEqual({
         class: 'merged-unmodified',
         number: 3,
@@ -132,11 +147,11 @@ describe('classifying a merged PR', () => {
 
   it('counts a human commit on top as merged after changes, with the number of human commits', () => {
     const one = classifyPullRequest(
-      { pr: merged(4), trailer: trailer(), commits: [action, human('h1')] },
+      { pr: merged(4), trailer: trailer(), commits: allCommits([action, human('h1')]) },
       context()
     )
     expect(one).toMatchObject({ class: 'merged-with-changes', human_commits: 1 })
-    const two = classifyMerged([action, human('h1'), human('h2')], {
+    const two = classifyMerged(allCommits([action, human('h1'), human('h2')]), {
       commit: ACTION_COMMIT,
       authorEmail: ACTION_EMAIL
     })
@@ -145,7 +160,9 @@ describe('classifying a merged PR', () => {
 
   it('counts a rewritten action commit as a human change even when it keeps the action author', () => {
     const rewritten = { sha: fakeSha('amended'), authorEmail: ACTION_EMAIL }
-    expect(classifyMerged([rewritten], { commit: ACTION_COMMIT, authorEmail: ACTION_EMAIL })).toEqual({
+    expect(
+      classifyMerged(allCommits([rewritten]), { commit: ACTION_COMMIT, authorEmail: ACTION_EMAIL })
+    ).toEqual({
       kind: 'with-changes',
       humanCommits: 1
     })
@@ -153,20 +170,22 @@ describe('classifying a merged PR', () => {
 
   it('compares commit SHAs without regard to case', () => {
     const upper = { sha: ACTION_COMMIT.toUpperCase(), authorEmail: null }
-    expect(classifyMerged([upper], { commit: ACTION_COMMIT, authorEmail: ACTION_EMAIL })).toEqual({
-      kind: 'unmodified'
-    })
+    expect(classifyMerged(allCommits([upper]), { commit: ACTION_COMMIT, authorEmail: ACTION_EMAIL })).toEqual(
+      {
+        kind: 'unmodified'
+      }
+    )
   })
 
   it('falls back to the commit-author e-mail when the trailer has no commit SHA', () => {
     const noCommit = { commit: null, authorEmail: ACTION_EMAIL }
     const byAction = { sha: fakeSha('old action commit'), authorEmail: 'BOT@example.com' }
-    expect(classifyMerged([byAction], noCommit)).toEqual({ kind: 'unmodified' })
-    expect(classifyMerged([byAction, human('h')], noCommit)).toEqual({
+    expect(classifyMerged(allCommits([byAction]), noCommit)).toEqual({ kind: 'unmodified' })
+    expect(classifyMerged(allCommits([byAction, human('h')]), noCommit)).toEqual({
       kind: 'with-changes',
       humanCommits: 1
     })
-    expect(classifyMerged([{ sha: fakeSha('x'), authorEmail: null }], noCommit)).toEqual({
+    expect(classifyMerged(allCommits([{ sha: fakeSha('x'), authorEmail: null }]), noCommit)).toEqual({
       kind: 'with-changes',
       humanCommits: 1
     })
@@ -174,16 +193,63 @@ describe('classifying a merged PR', () => {
 
   it('flags a merged PR as regressed when its issue was seen after the merge', () => {
     const listed = [{ id: '9001', shortId: 'SHOP-1', lastSeen: '2026-11-20T00:00:00Z' }]
-    const pr = classifyPullRequest({ pr: merged(5), trailer: trailer(), commits: [action] }, context(listed))
+    const pr = classifyPullRequest(
+      { pr: merged(5), trailer: trailer(), commits: allCommits([action]) },
+      context(listed)
+    )
     expect(pr).toMatchObject({ class: 'merged-unmodified', regressed: true })
   })
 
   it('does not flag it when the issue was last seen before the merge, or was not listed by this run', () => {
     const before = [{ id: '9001', shortId: 'SHOP-1', lastSeen: '2026-11-01T12:00:00Z' }]
     const other = [{ id: '9002', shortId: 'SHOP-2', lastSeen: '2026-11-20T00:00:00Z' }]
-    const input = { pr: merged(5), trailer: trailer(), commits: [action] }
+    const input = { pr: merged(5), trailer: trailer(), commits: allCommits([action]) }
     expect(classifyPullRequest(input, context(before)).regressed).toBe(false)
     expect(classifyPullRequest(input, context(other)).regressed).toBe(false)
+  })
+
+  // The GraphQL search gives a branch's commit count and its first two commits only.
+  it('tells the action commit alone from the count and the first commits of a longer branch', () => {
+    const sha = { commit: ACTION_COMMIT, authorEmail: ACTION_EMAIL }
+    expect(classifyMerged({ total: 1, first: [action] }, sha)).toEqual({ kind: 'unmodified' })
+    // a review commit on top, and then two more beyond the listed ones: every commit but the action's is human
+    expect(classifyMerged({ total: 2, first: [action, human('h1')] }, sha)).toEqual({
+      kind: 'with-changes',
+      humanCommits: 1
+    })
+    expect(classifyMerged({ total: 4, first: [action, human('h1')] }, sha)).toEqual({
+      kind: 'with-changes',
+      humanCommits: 3
+    })
+    // the branch rebased by a person: the trailer's commit is gone, so all 3 are theirs
+    expect(classifyMerged({ total: 3, first: [human('r1'), human('r2')] }, sha)).toEqual({
+      kind: 'with-changes',
+      humanCommits: 3
+    })
+    // an empty branch is not the action's unmodified fix
+    expect(classifyMerged({ total: 0, first: [] }, sha)).toEqual({ kind: 'with-changes', humanCommits: 0 })
+  })
+
+  it('counts the commits beyond the listed ones as human under the commit-author e-mail fallback too', () => {
+    const noCommit = { commit: null, authorEmail: ACTION_EMAIL }
+    const byAction = { sha: fakeSha('old action commit'), authorEmail: ACTION_EMAIL }
+    expect(classifyMerged({ total: 1, first: [byAction] }, noCommit)).toEqual({ kind: 'unmodified' })
+    expect(classifyMerged({ total: 3, first: [byAction, human('h')] }, noCommit)).toEqual({
+      kind: 'with-changes',
+      humanCommits: 2
+    })
+  })
+
+  it('classifies a merged PR from the commits the search gave with it, without a listing', () => {
+    const withCommits = { ...merged(9), commits: { total: 3, first: [action, human('h1')] } }
+    expect(classifyPullRequest({ pr: withCommits, trailer: trailer() }, context())).toMatchObject({
+      class: 'merged-with-changes',
+      human_commits: 2
+    })
+    const alone = { ...merged(10), commits: { total: 1, first: [action] } }
+    expect(classifyPullRequest({ pr: alone, trailer: trailer() }, context())).toMatchObject({
+      class: 'merged-unmodified'
+    })
   })
 
   it('refuses to classify a merged PR without its commits', () => {

@@ -49,7 +49,7 @@ function input(overrides: Partial<PrBodyInput> = {}): PrBodyInput {
       { path: 'src/billing/charge.ts', additions: 4, deletions: 1 },
       { path: '__tests__/charge.test.ts', additions: 12, deletions: 0 }
     ],
-    tests: { command: 'npm test', passed: true, attempts: 2, logTail: 'Tests: 42 passed, 42 total' },
+    tests: { command: 'npm test', passed: true, attempts: 2, log_tail: 'Tests: 42 passed, 42 total' },
     regressedFrom: null,
     runUrl: RUN,
     actionSha: 'abc123def456',
@@ -308,7 +308,7 @@ describe('PR body', () => {
         '<!-- sentry-codex-triage: {"issue_id":"4521000","short_id":"PAYMENTS\\u002dAPI\\u002d4521",' +
           '"branch":"fix/sentry\\u002dPAYMENTS\\u002dAPI\\u002d4521",' +
           '"run":"https://github.com/acme/payments/actions/runs/99","action_sha":"abc123def456",' +
-          `"commit":"${COMMIT}"} -->`
+          `"commit":"${COMMIT}","reproduced":null,"tokens":null,"cost_usd":null} -->`
       )
     ).toBe(true)
     expect(readPrTrailer(body)).toEqual({
@@ -317,8 +317,72 @@ describe('PR body', () => {
       branch: BRANCH,
       run: RUN,
       action_sha: 'abc123def456',
-      commit: COMMIT
+      commit: COMMIT,
+      reproduced: null,
+      tokens: null,
+      cost_usd: null
     })
+  })
+
+  it('prBody_reproduced_namesTheTestFilesAndTheTestsThatFailOnTheBase', () => {
+    const body = prBody(
+      input({
+        reproduction: {
+          reproduced: true,
+          reason: 'r',
+          test_files: ['test/discounts.test.js'],
+          base: { exit_code: 1, timed_out: false, failing_tests: ['rejects an expired code @team'] }
+        },
+        spend: { tokens: 12_345, cost_usd: 0.0421 }
+      })
+    )
+    expect(body).toContain(
+      '**Reproduction** ✅ `test/discounts.test.js` fails without the fix (exit code 1: `rejects an expired code @team`) and passes with it.'
+    )
+    expect(readPrTrailer(body)).toMatchObject({ reproduced: true, tokens: 12_345, cost_usd: 0.0421 })
+  })
+
+  it('prBody_notReproducedOrUnknown_saysSo', () => {
+    const passes = prBody(
+      input({
+        reproduction: {
+          reproduced: false,
+          reason: 'r',
+          test_files: ['test/a.test.js', 'test/b.test.js'],
+          base: { exit_code: 0, timed_out: false, failing_tests: [] }
+        }
+      })
+    )
+    expect(passes).toContain(
+      '**Reproduction** ⚠️ `test/a.test.js`, `test/b.test.js` pass without the fix too: the test does not exercise the bug.'
+    )
+    expect(readPrTrailer(passes)?.reproduced).toBe(false)
+    const none = prBody(
+      input({
+        reproduction: {
+          reproduced: null,
+          reason: 'the fix adds no test (no new or changed file under test-paths)',
+          test_files: [],
+          base: null
+        }
+      })
+    )
+    expect(none).toContain(
+      '**Reproduction** not proven: the fix adds no test (no new or changed file under test-paths).'
+    )
+  })
+
+  it('readPrTrailer_aReproducedOrCostOfTheWrongType_makesTheTrailerUnreadable', () => {
+    const trailer = (extra: string) =>
+      `body\n<!-- sentry-codex-triage: {"issue_id":"1","short_id":"A-1","run":"r","action_sha":null${extra}} -->`
+    expect(readPrTrailer(trailer(',"reproduced":true,"tokens":5,"cost_usd":0.5'))).toMatchObject({
+      reproduced: true,
+      tokens: 5,
+      cost_usd: 0.5
+    })
+    expect(readPrTrailer(trailer(',"reproduced":"yes"'))).toBeNull()
+    expect(readPrTrailer(trailer(',"tokens":-1'))).toBeNull()
+    expect(readPrTrailer(trailer(',"cost_usd":"0.5"'))).toBeNull()
   })
 
   it('prBody_failedTests_reportsFailureAndAttempts', () => {
@@ -362,7 +426,7 @@ describe('PR body', () => {
           command: 'npm test',
           passed: true,
           attempts: 1,
-          logTail: '@octocat <img src=x>\n```\n'.repeat(9_000)
+          log_tail: '@octocat <img src=x>\n```\n'.repeat(9_000)
         }
       })
     )
@@ -403,7 +467,7 @@ describe('PR body', () => {
       deletions: 1
     }))
     const logOnly = prBody(
-      input({ tests: { command: 'npm test', passed: true, attempts: 1, logTail: bigLog } })
+      input({ tests: { command: 'npm test', passed: true, attempts: 1, log_tail: bigLog } })
     )
     expect(logOnly).toContain('*(truncated)*')
     expect(logOnly).toContain('Added a regression test') // notes untouched
@@ -412,7 +476,7 @@ describe('PR body', () => {
       input({
         result: { ...result, notes: 'n'.repeat(200_000) },
         filesChanged: manyFiles,
-        tests: { command: 'npm test', passed: true, attempts: 1, logTail: bigLog }
+        tests: { command: 'npm test', passed: true, attempts: 1, log_tail: bigLog }
       })
     )
     expect(all.length).toBeLessThanOrEqual(PR_BODY_MAX)
@@ -432,7 +496,10 @@ describe('PR body', () => {
       branch: BRANCH,
       run: RUN,
       action_sha: null,
-      commit: COMMIT
+      commit: COMMIT,
+      reproduced: null,
+      tokens: null,
+      cost_usd: null
     })
   })
 
@@ -446,7 +513,10 @@ describe('PR body', () => {
       branch: null,
       run: 'https://github.com/acme/payments/actions/runs/7',
       action_sha: null,
-      commit: null
+      commit: null,
+      reproduced: null,
+      tokens: null,
+      cost_usd: null
     })
   })
 

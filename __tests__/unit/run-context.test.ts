@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { readRunContext } from '../../src/run-context.js'
+import { readGitHubContext, readRunContext, type RunContext } from '../../src/run-context.js'
 
 const SHA = 'a'.repeat(40)
 
@@ -23,9 +23,23 @@ const RUNNER_ENV: NodeJS.ProcessEnv = {
 const without = (...names: string[]): NodeJS.ProcessEnv =>
   Object.fromEntries(Object.entries(RUNNER_ENV).filter(([name]) => !names.includes(name)))
 
+/**
+ * The run context as main.ts reads it on a runner whose environment is `env`: from @actions/github's Context (which
+ * reads process.env; jest gives each test file its own copy) and from `env` itself.
+ */
+function readFrom(env: NodeJS.ProcessEnv): RunContext {
+  const saved = process.env
+  process.env = env
+  try {
+    return readRunContext(readGitHubContext(), env)
+  } finally {
+    process.env = saved
+  }
+}
+
 describe('readRunContext', () => {
   it("reads a runner's environment", () => {
-    expect(readRunContext(RUNNER_ENV)).toEqual({
+    expect(readFrom(RUNNER_ENV)).toEqual({
       repository: { owner: 'octo-org', repo: 'payments-api' },
       runId: '9876543210',
       runAttempt: 2,
@@ -42,7 +56,7 @@ describe('readRunContext', () => {
   })
 
   it('falls back to github.com, the working directory and attempt 1 when those are not set', () => {
-    const context = readRunContext(
+    const context = readFrom(
       without(
         'GITHUB_SERVER_URL',
         'GITHUB_API_URL',
@@ -61,12 +75,12 @@ describe('readRunContext', () => {
   })
 
   it('reads unset or empty sha, ref and retention cap as null', () => {
-    const context = readRunContext({ ...without('GITHUB_SHA', 'GITHUB_RETENTION_DAYS'), GITHUB_REF: '' })
+    const context = readFrom({ ...without('GITHUB_SHA', 'GITHUB_RETENTION_DAYS'), GITHUB_REF: '' })
     expect(context).toMatchObject({ sha: null, ref: null, retentionDaysCap: null })
   })
 
   it('drops a trailing slash from GitHub Enterprise URLs', () => {
-    const context = readRunContext({
+    const context = readFrom({
       ...RUNNER_ENV,
       GITHUB_SERVER_URL: 'https://ghe.example.com/',
       GITHUB_API_URL: 'https://ghe.example.com/api/v3/'
@@ -76,7 +90,7 @@ describe('readRunContext', () => {
   })
 
   it('throws a clear error when GITHUB_REPOSITORY is missing', () => {
-    expect(() => readRunContext(without('GITHUB_REPOSITORY'))).toThrow(
+    expect(() => readFrom(without('GITHUB_REPOSITORY'))).toThrow(
       'GITHUB_REPOSITORY is not set: run the action in GitHub Actions'
     )
   })
@@ -84,25 +98,23 @@ describe('readRunContext', () => {
   it.each(['payments-api', 'octo-org/payments-api/extra', 'octo org/api'])(
     'throws a clear error when GITHUB_REPOSITORY is %s',
     repository => {
-      expect(() => readRunContext({ ...RUNNER_ENV, GITHUB_REPOSITORY: repository })).toThrow(
+      expect(() => readFrom({ ...RUNNER_ENV, GITHUB_REPOSITORY: repository })).toThrow(
         `GITHUB_REPOSITORY is ${JSON.stringify(repository)}: it must be owner/repo`
       )
     }
   )
 
   it('requires RUNNER_TEMP, saying to run in GitHub Actions or set it', () => {
-    expect(() => readRunContext(without('RUNNER_TEMP'))).toThrow(
+    expect(() => readFrom(without('RUNNER_TEMP'))).toThrow(
       'RUNNER_TEMP is not set: run the action in GitHub Actions, or set RUNNER_TEMP'
     )
-    expect(() => readRunContext({ ...RUNNER_ENV, RUNNER_TEMP: 'relative/tmp' })).toThrow(
-      'not an absolute path'
-    )
+    expect(() => readFrom({ ...RUNNER_ENV, RUNNER_TEMP: 'relative/tmp' })).toThrow('not an absolute path')
   })
 
   it('lists every problem in one error', () => {
     let message = ''
     try {
-      readRunContext({ ...without('GITHUB_REPOSITORY', 'RUNNER_TEMP'), GITHUB_RETENTION_DAYS: 'forever' })
+      readFrom({ ...without('GITHUB_REPOSITORY', 'RUNNER_TEMP'), GITHUB_RETENTION_DAYS: 'forever' })
     } catch (error) {
       message = String(error)
     }
@@ -117,6 +129,6 @@ describe('readRunContext', () => {
     ['GITHUB_API_URL', 'ftp://example.com', 'GITHUB_API_URL is not an http(s) URL'],
     ['GITHUB_SHA', 'main', 'GITHUB_SHA is not a commit SHA']
   ])('rejects a malformed %s', (name, value, message) => {
-    expect(() => readRunContext({ ...RUNNER_ENV, [name]: value })).toThrow(message)
+    expect(() => readFrom({ ...RUNNER_ENV, [name]: value })).toThrow(message)
   })
 })

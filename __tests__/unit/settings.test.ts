@@ -75,10 +75,24 @@ const EXPECTED_DEFAULTS: Settings = {
     instructions: '',
     seer: true,
     testCommand: null,
+    testPaths: [
+      '**/test/**',
+      '**/tests/**',
+      '**/__tests__/**',
+      '**/spec/**',
+      '**/*.test.*',
+      '**/*.spec.*',
+      '**/*_test.*',
+      '**/test_*.py',
+      '**/*Test.java',
+      '**/*_spec.rb'
+    ],
+    requireReproduction: false,
     fixAttempts: 3,
     issueTimeoutMinutes: 20,
     concurrency: 2
   },
+  budget: { maxTokensPerIssue: null, maxTokensPerRun: null, tokenPrices: null },
   policy: {
     denyPaths: [
       '.github/**',
@@ -135,7 +149,11 @@ describe('action.yml', () => {
       concurrency: '2',
       'deny-paths':
         '.github/**, **/.env*, **/*.pem, **/secrets/**, **/.npmrc, **/.yarnrc, **/.yarnrc.yml, **/.pnpmfile.cjs',
-      'sentry-host': 'sentry.io'
+      'sentry-host': 'sentry.io',
+      'require-reproduction': 'false',
+      'max-tokens-per-issue': '',
+      'max-tokens-per-run': '',
+      'token-prices': ''
     })
   })
 
@@ -410,6 +428,60 @@ const INVALID: InvalidCase[] = [
     given: { 'deny-paths': '/etc/**' },
     input: 'deny-paths',
     hint: 'relative to the repository root'
+  },
+  {
+    why: 'an absolute test path',
+    given: { 'test-paths': '/srv/app/test/**' },
+    input: 'test-paths',
+    hint: 'relative to the repository root'
+  },
+  {
+    why: 'an empty test-paths',
+    given: { 'test-paths': ' ,\n' },
+    input: 'test-paths',
+    hint: "Input 'test-paths' is empty: set it to globs of your test files"
+  },
+  {
+    why: 'require-reproduction yes',
+    given: { 'require-reproduction': 'yes' },
+    input: 'require-reproduction',
+    hint: 'write true or false'
+  },
+  {
+    why: 'require-reproduction without a test-command',
+    given: { 'require-reproduction': 'true' },
+    input: 'require-reproduction',
+    hint: 'set test-command (e.g. npm test), or set require-reproduction to false'
+  },
+  {
+    why: 'a per-issue token budget of 0',
+    given: { 'max-tokens-per-issue': '0' },
+    input: 'max-tokens-per-issue',
+    hint: 'a whole number 1 or more, such as 2000000, or leave it empty for no limit'
+  },
+  {
+    why: 'a per-issue token budget with a unit',
+    given: { 'max-tokens-per-issue': '200k' },
+    input: 'max-tokens-per-issue',
+    hint: 'write digits only'
+  },
+  {
+    why: 'a negative run token budget',
+    given: { 'max-tokens-per-run': '-1' },
+    input: 'max-tokens-per-run',
+    hint: 'or leave it empty for no limit'
+  },
+  {
+    why: 'a token price with an unknown key',
+    given: { 'token-prices': 'input=1.25, cache=0.125, output=10' },
+    input: 'token-prices',
+    hint: 'unknown key "cache": use input, cached-input and output'
+  },
+  {
+    why: 'token prices without an output price',
+    given: { 'token-prices': 'input=1.25' },
+    input: 'token-prices',
+    hint: 'has no output price'
   },
   {
     why: 'a label over 50 characters',
@@ -811,5 +883,109 @@ describe('commit-author', () => {
     expect(!result.ok && result.errors.join('\n')).toMatch(
       /Input 'commit-author' must be a git identity like/
     )
+  })
+})
+
+describe('test-paths', () => {
+  it('matches the common test layouts by default', () => {
+    expect(parsed().settings.agent.testPaths).toEqual(EXPECTED_DEFAULTS.agent.testPaths)
+  })
+
+  it('reads comma and newline separated globs, keeping a comma inside braces and dropping a leading ./', () => {
+    const { settings } = parsed({ 'test-paths': 'src/**/*.check.{js,ts}\n./qa/**, qa/**' })
+    expect(settings.agent.testPaths).toEqual(['src/**/*.check.{js,ts}', 'qa/**'])
+  })
+
+  it('reports every invalid glob', () => {
+    const errors = errorsOf({ 'test-paths': 'test/[abc\n../other/**, tests/**' })
+    expect(errors).toEqual([
+      expect.stringContaining(`Input 'test-paths' has an invalid glob "test/[abc"`),
+      expect.stringContaining(`Input 'test-paths' has an invalid glob "../other/**"`)
+    ])
+  })
+})
+
+describe('require-reproduction', () => {
+  it('is off by default and on when set, with a test-command', () => {
+    expect(parsed().settings.agent.requireReproduction).toBe(false)
+    const { settings } = parsed({ 'require-reproduction': 'true', 'test-command': 'npm test' })
+    expect(settings.agent.requireReproduction).toBe(true)
+  })
+
+  it.each(['triage', 'plan', 'land'])(
+    'does not need a test-command in mode %s, which runs no agent',
+    mode => {
+      const { settings } = parsed({ mode, 'openai-api-key': '', 'require-reproduction': 'true' })
+      expect(settings.agent.requireReproduction).toBe(true)
+    }
+  )
+
+  it('needs a test-command in mode work', () => {
+    const errors = errorsOf({ mode: 'work', issue: 'API-12', 'require-reproduction': 'true' })
+    expect(errors).toEqual([
+      expect.stringContaining("Input 'require-reproduction' is true but test-command is empty")
+    ])
+  })
+})
+
+describe('token budgets', () => {
+  it('have no limit by default', () => {
+    expect(parsed().settings.budget).toMatchObject({ maxTokensPerIssue: null, maxTokensPerRun: null })
+  })
+
+  it('read whole numbers of tokens, trimmed', () => {
+    const { settings } = parsed({ 'max-tokens-per-issue': ' 250000 ', 'max-tokens-per-run': '1000000\n' })
+    expect(settings.budget).toMatchObject({ maxTokensPerIssue: 250_000, maxTokensPerRun: 1_000_000 })
+  })
+
+  it.each(['1e6', '250,000', '2.5', '+5', '0'])('refuse %s, saying that empty means no limit', value => {
+    const errors = errorsOf({ 'max-tokens-per-issue': value, 'max-tokens-per-run': value })
+    expect(errors).toHaveLength(2)
+    expect(errors[0]).toMatch(/^Input 'max-tokens-per-issue' /)
+    expect(errors[1]).toMatch(/^Input 'max-tokens-per-run' /)
+    for (const error of errors) expect(error).toContain('or leave it empty for no limit')
+  })
+})
+
+describe('token-prices', () => {
+  it('is not set by default: cost is not computed', () => {
+    expect(parsed().settings.budget.tokenPrices).toBeNull()
+  })
+
+  it('reads USD per million tokens for input, cached input and output', () => {
+    const { settings } = parsed({ 'token-prices': 'input=1.25, cached-input=0.125, output=10' })
+    expect(settings.budget.tokenPrices).toEqual({ input: 1.25, cachedInput: 0.125, output: 10 })
+  })
+
+  it('takes newlines, spaces around = and any order', () => {
+    const { settings } = parsed({ 'token-prices': 'output = 8\ncached-input= 0.5\n input =2\n' })
+    expect(settings.budget.tokenPrices).toEqual({ input: 2, cachedInput: 0.5, output: 8 })
+  })
+
+  it('prices cached input like input when cached-input is not given', () => {
+    const { settings } = parsed({ 'token-prices': 'input=3, output=15' })
+    expect(settings.budget.tokenPrices).toEqual({ input: 3, cachedInput: 3, output: 15 })
+  })
+
+  it('accepts a price of 0 (a model that costs nothing)', () => {
+    const { settings } = parsed({ 'token-prices': 'input=0, output=0' })
+    expect(settings.budget.tokenPrices).toEqual({ input: 0, cachedInput: 0, output: 0 })
+  })
+
+  it('reports every bad entry: not key=value, twice, not a number', () => {
+    const errors = errorsOf({ 'token-prices': 'input 1.25, output=10, output=12, cached-input=$0.1' })
+    expect(errors).toEqual([
+      expect.stringContaining(`Input 'token-prices' has an entry that is not key=value (got "input 1.25")`),
+      "Input 'token-prices' gives output twice: give each price once.",
+      expect.stringContaining(
+        `Input 'token-prices' has a price that is not a number (got cached-input="$0.1")`
+      )
+    ])
+  })
+
+  it('names both missing prices', () => {
+    expect(errorsOf({ 'token-prices': 'cached-input=0.1' })).toEqual([
+      "Input 'token-prices' has no input and output price: give input and output (cached-input is optional and defaults to the input price), such as input=1.25, cached-input=0.125, output=10."
+    ])
   })
 })

@@ -46,6 +46,7 @@ function sample() {
     limits: { top: 5, analyze_top: 3, max_prs: 2, min_events: 5 },
     issues,
     usage: ZERO_USAGE,
+    prices: null,
     history: null,
     error: null
   })

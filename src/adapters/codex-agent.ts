@@ -10,12 +10,16 @@
 // - the agent's commands see neither key: shell_environment_policy inherits the core variables only, and under
 //   workspace-write each command runs in its own PID namespace, so codex's /proc/<pid>/environ is out of reach.
 // - config.toml names variables, never values: the sandbox lets the agent read CODEX_HOME.
-// - the time budget kills the whole process tree, codex's sandboxed commands and the MCP server included.
+// - the time budget kills the whole process tree, codex's sandboxed commands and the MCP server included; so does the
+//   token budget (AgentRequest.maxTokens). Its signal is codex's session log, not the JSONL stream: `exec --json`
+//   reports usage only in turn.completed, once for the whole run, while the session log (CODEX_HOME/sessions/
+//   rollout-*.jsonl) gets a `token_usage_record` for each model response as soon as it completes, before its tool
+//   calls run (seen on 0.171.0). Followed while codex runs, it stops a run within one model response of its budget.
 // - what codex starts with those keys is pinned at install (codex-install.ts). Code from a fix runs between two codex
 //   starts; each start is preceded by a check that every pinned file is byte for byte what was installed, and a
 //   changed file ends the run before codex starts (and discards a run during which it changed).
 import { createWriteStream, type WriteStream } from 'node:fs'
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { finished } from 'node:stream/promises'
 import {
@@ -32,6 +36,7 @@ import {
   stderrReason
 } from '../domain/codex-events.js'
 import { redact } from '../domain/secrets.js'
+import { agentBudgetReason, budgetPassed } from '../domain/token-budget.js'
 import { oneLine } from '../domain/text.js'
 import type { Agent, AgentOutcome, AgentRequest, AgentUsage, Log } from '../ports.js'
 import { toJsonSchema } from '../schemas/json-schema.js'
@@ -62,11 +67,8 @@ export interface CodexAgentOptions {
   pinned: readonly PinnedFiles[]
 }
 
-/**
- * Model requests (and their usage) as codex's session log in CODEX_HOME records them (domain/codex-events.ts reads
- * them). Best effort: an internal format; null when it cannot be read.
- */
-async function sessionUsage(codexHome: string): Promise<AgentUsage | null> {
+/** codex's session logs below CODEX_HOME (sessions/YYYY/MM/DD/rollout-*.jsonl). */
+async function sessionLogs(codexHome: string): Promise<string[]> {
   const files: string[] = []
   async function walk(dir: string): Promise<void> {
     let entries
@@ -82,10 +84,84 @@ async function sessionUsage(codexHome: string): Promise<AgentUsage | null> {
     }
   }
   await walk(path.join(codexHome, 'sessions'))
+  return files
+}
+
+/**
+ * Model requests (and their usage) as codex's session log in CODEX_HOME records them (domain/codex-events.ts reads
+ * them). Best effort: an internal format; null when it cannot be read.
+ */
+async function sessionUsage(codexHome: string): Promise<AgentUsage | null> {
+  const files = await sessionLogs(codexHome)
   if (files.length === 0) return null
   const logs: string[] = []
   for (const file of files) logs.push(await readFile(file, 'utf8'))
   return sessionUsageOf(logs)
+}
+
+/** how often the session log is read while a run with a token budget goes on */
+const SESSION_POLL_MS = 50
+
+/**
+ * Follows the session log while codex runs, reading only what was appended (whole lines), and calls onUsage with the
+ * run's usage so far whenever a model response was recorded. `check` reads at once (on each JSONL event); a timer reads
+ * every SESSION_POLL_MS in between.
+ */
+function followSessionUsage(codexHome: string, onUsage: (usage: AgentUsage) => void) {
+  const read = new Map<string, number>() // file -> bytes of whole lines read
+  const usage = { ...EMPTY_USAGE }
+  let busy = false
+  let again = false
+  let stopped = false
+  async function readAppended(): Promise<boolean> {
+    let grew = false
+    for (const file of await sessionLogs(codexHome)) {
+      const from = read.get(file) ?? 0
+      const handle = await open(file, 'r')
+      try {
+        const { size } = await handle.stat()
+        if (size <= from) continue
+        const bytes = Buffer.alloc(size - from)
+        const { bytesRead } = await handle.read(bytes, 0, bytes.length, from)
+        const end = bytes.subarray(0, bytesRead).lastIndexOf(0x0a) + 1 // a line being written is read next time
+        if (end === 0) continue
+        read.set(file, from + end)
+        const added = sessionUsageOf([bytes.subarray(0, end).toString('utf8')])
+        if (added.model_requests === 0) continue
+        for (const key of Object.keys(usage) as (keyof AgentUsage)[]) usage[key] += added[key]
+        grew = true
+      } finally {
+        await handle.close()
+      }
+    }
+    return grew
+  }
+  function check(): void {
+    if (stopped) return
+    if (busy) {
+      again = true
+      return
+    }
+    busy = true
+    readAppended()
+      .then(grew => {
+        if (grew && !stopped) onUsage({ ...usage })
+      })
+      .catch(() => undefined) // best effort: the log is read again on the next tick
+      .finally(() => {
+        busy = false
+        if (again) {
+          again = false
+          check()
+        }
+      })
+  }
+  const timer = setInterval(check, SESSION_POLL_MS)
+  const stop = () => {
+    stopped = true
+    clearInterval(timer)
+  }
+  return { check, stop }
 }
 
 function formatBudget(ms: number): string {
@@ -186,12 +262,25 @@ export function createCodexAgent(options: CodexAgentOptions): Agent {
       ...options.extraArgs,
       '-'
     ]
-    options.log.info(`Running codex for ${request.shortId} (budget ${formatBudget(request.timeoutMs)})`)
+    const tokens = request.maxTokens === null ? '' : `, ${request.maxTokens.toLocaleString('en-US')} tokens`
+    options.log.info(
+      `Running codex for ${request.shortId} (budget ${formatBudget(request.timeoutMs)}${tokens})`
+    )
     options.log.debug(`codex ${args.join(' ')}`)
 
     const events = createWriteStream(path.join(request.outDir, 'events.jsonl'))
     events.on('error', () => undefined) // reported by endStream
     const eventLog = createCodexEventLog()
+    const budgetStop = new AbortController()
+    const maxTokens = request.maxTokens
+    let seen: AgentUsage | null = null // the usage the follower last read
+    const follower =
+      maxTokens === null
+        ? null
+        : followSessionUsage(home, usage => {
+            seen = usage
+            if (budgetPassed(usage, maxTokens)) budgetStop.abort()
+          })
     const result = await execCodex(options.codexPath, {
       args,
       env: minimalEnv(options.env, {
@@ -201,15 +290,18 @@ export function createCodexAgent(options: CodexAgentOptions): Agent {
       }),
       stdin: request.prompt,
       timeoutMs: request.timeoutMs,
+      stop: budgetStop.signal,
       onStdoutLine: line => {
         events.write(`${redacted(line)}\n`)
         eventLog.push(redacted(line))
+        follower?.check()
       }
     })
+    follower?.stop()
     await endStream(events)
     await writeFile(path.join(request.outDir, 'codex-stderr.log'), redacted(result.stderr))
 
-    const fromSession = await sessionUsage(home).catch(() => null)
+    const fromSession = (await sessionUsage(home).catch(() => null)) ?? seen
     const usage: AgentUsage =
       eventLog.turnsCompleted > 0
         ? { ...eventLog.usage, model_requests: fromSession?.model_requests ?? eventLog.turnsCompleted }
@@ -221,6 +313,11 @@ export function createCodexAgent(options: CodexAgentOptions): Agent {
       const text = oneLine(redacted(reason), REASON_MAX)
       options.log.info(`codex failed for ${request.shortId}: ${text}`)
       return { kind: 'failed', reason: text, usage, audit }
+    }
+    // Judged on the whole run's usage, whether the action stopped codex or codex ended in the same moment: a run past
+    // its budget fails the same way every time.
+    if (maxTokens !== null && (result.stopped || budgetPassed(usage, maxTokens))) {
+      return failed(agentBudgetReason(usage, maxTokens))
     }
     if (result.timedOut) return failed(`timed out after ${formatBudget(request.timeoutMs)}`)
     if (result.spawnError) {

@@ -3,8 +3,9 @@
 //
 // - codex starts with PATH, HOME, LANG and the CA/proxy settings the runner has, plus what the caller adds (CODEX_HOME,
 //   the keys): never GITHUB_TOKEN, INPUT_*, ACTIONS_* or RUNNER_*.
-// - the time budget kills the whole process tree (codex, its sandboxed commands and the MCP server), which live in
-//   separate process groups and sessions: the tree is frozen, listed from /proc, then killed.
+// - the time budget, or the caller's stop signal (the token budget), kills the whole process tree (codex, its sandboxed
+//   commands and the MCP server), which live in separate process groups and sessions: the tree is frozen, listed from
+//   /proc, then killed.
 import { spawn } from 'node:child_process'
 import { readdir, readFile } from 'node:fs/promises'
 import os from 'node:os'
@@ -38,6 +39,8 @@ export interface ExecSpec {
   stdin: string
   timeoutMs: number
   onStdoutLine?: (line: string) => void
+  /** aborting it kills the tree as the time-out does (the token budget, watched by the caller) */
+  stop?: AbortSignal
 }
 
 export interface ExecResult {
@@ -50,11 +53,13 @@ export interface ExecResult {
   /** the process could not be started */
   spawnError: Error | null
   timedOut: boolean
+  /** killed because `stop` was aborted */
+  stopped: boolean
 }
 
 /**
  * The one way codex is run: its own process group, stdin closed after the prompt, a minimal environment, and on
- * timeout the whole tree killed.
+ * timeout or stop the whole tree killed.
  */
 export function execCodex(codexPath: string, spec: ExecSpec): Promise<ExecResult> {
   const [command, args] = /\.[cm]?js$/.test(codexPath)
@@ -63,17 +68,20 @@ export function execCodex(codexPath: string, spec: ExecSpec): Promise<ExecResult
   return new Promise(resolve => {
     let stderr = ''
     let stdout = ''
-    let timedOut = false
+    let killedFor: 'timeout' | 'stop' | null = null
     let settled = false
+    // not @actions/exec: codex runs in its own process group, killed whole at the time budget or on a stop
     const child = spawn(command, args, { env: spec.env, stdio: ['pipe', 'pipe', 'pipe'], detached: true })
-    const finish = (result: Omit<ExecResult, 'stderr' | 'stdout' | 'timedOut'>) => {
+    const finish = (result: Omit<ExecResult, 'stderr' | 'stdout' | 'timedOut' | 'stopped'>) => {
       if (settled) return
       settled = true
       clearTimeout(timer)
-      resolve({ ...result, stderr, stdout, timedOut })
+      spec.stop?.removeEventListener('abort', onStop)
+      resolve({ ...result, stderr, stdout, timedOut: killedFor === 'timeout', stopped: killedFor === 'stop' })
     }
-    const timer = setTimeout(() => {
-      timedOut = true
+    const kill = (why: 'timeout' | 'stop') => {
+      if (settled || killedFor !== null) return
+      killedFor = why
       if (child.pid !== undefined) {
         void killProcessTree(child.pid).finally(() => {
           // Pipes inherited by a process that escaped the kill must not hold the run open.
@@ -84,7 +92,11 @@ export function execCodex(codexPath: string, spec: ExecSpec): Promise<ExecResult
           }, KILL_GRACE_MS).unref()
         })
       }
-    }, spec.timeoutMs)
+    }
+    const timer = setTimeout(() => kill('timeout'), spec.timeoutMs)
+    const onStop = () => kill('stop')
+    spec.stop?.addEventListener('abort', onStop, { once: true })
+    if (spec.stop?.aborted) kill('stop')
     child.on('error', error => finish({ code: null, signal: null, spawnError: error }))
     child.stdin.on('error', () => undefined) // codex may exit before reading the prompt
     child.stdin.end(spec.stdin)

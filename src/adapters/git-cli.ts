@@ -16,6 +16,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { changedFiles } from '../domain/git-diff-parse.js'
 import { redact } from '../domain/secrets.js'
+import { oneLine } from '../domain/text.js'
 import type { ChangedFile, Log, Repo, Worktree, WorktreeDiff } from '../ports.js'
 import { exists } from './path-exists.js'
 import { createCredentialScrubber, credentialRule, parseConfigList } from './git-credentials.js'
@@ -160,7 +161,7 @@ export function createGitRepo(options: GitRepoOptions): GitRepo {
     }
   }
 
-  async function addWorktree(sha: string, name: string): Promise<Worktree> {
+  async function addWorktree(sha: string, name: string, extra: { apply?: string } = {}): Promise<Worktree> {
     if (!SHA.test(sha)) throw new Error(`'${sha}' is not a full commit SHA`)
     if (!WORKTREE_NAME.test(name))
       throw new Error(`'${name}' cannot name a worktree (letters, digits, . _ -)`)
@@ -188,6 +189,19 @@ export function createGitRepo(options: GitRepoOptions): GitRepo {
       }
       live.set(worktreePath, entry)
       log.info(`Worktree ${worktreePath} at ${sha.slice(0, 12)}`)
+      if (extra.apply !== undefined) {
+        // git apply reads the patch from stdin and writes files only: no hook, no filter of the worktree's config runs
+        const applied = await git(['apply', '--binary', '--whitespace=nowarn', '-'], {
+          cwd: worktreePath,
+          input: Buffer.from(extra.apply, 'utf8'),
+          allowFailure: true
+        })
+        if (applied.exitCode !== 0) {
+          live.delete(worktreePath)
+          await removeWorktree(worktreePath)
+          throw new Error(`the patch does not apply at ${sha.slice(0, 12)}: ${oneLine(applied.stderr, 300)}`)
+        }
+      }
       let disposed = false
       const worktree: Worktree = {
         path: worktreePath,
@@ -203,7 +217,7 @@ export function createGitRepo(options: GitRepoOptions): GitRepo {
     })
   }
 
-  async function diff(worktree: Worktree): Promise<WorktreeDiff> {
+  async function diff(worktree: Worktree, only: { only?: readonly string[] } = {}): Promise<WorktreeDiff> {
     const entry = live.get(worktree.path)
     if (!entry) throw new Error(`${worktree.path} is not a live worktree of this repository`)
     const tmp = await mkdtemp(path.join(os.tmpdir(), 'sct-diff-'))
@@ -214,12 +228,13 @@ export function createGitRepo(options: GitRepoOptions): GitRepo {
       // (git add leaves alone the paths a sparse checkout keeps out of the worktree: they do not count as deleted)
       await run(['read-tree', entry.baseSha])
       await run(['add', '--all', '--', ':/'])
-      let result = await collectDiff(run, entry.baseSha, null)
+      const paths = only.only ?? null
+      let result = await collectDiff(run, entry.baseSha, null, paths)
       if (!isUtf8(result.patch)) {
         // A text file that is not UTF-8 would not survive the patch's trip through a string: diff it as binary.
         const attributes = path.join(tmp, 'attributes')
         await writeFile(attributes, '* -diff\n')
-        result = await collectDiff(run, entry.baseSha, attributes)
+        result = await collectDiff(run, entry.baseSha, attributes, paths)
         if (!isUtf8(result.patch)) {
           throw new Error('The diff holds text that is not UTF-8, even with every file diffed as binary.')
         }
@@ -311,8 +326,11 @@ const DIFF_CONFIG = [
 async function collectDiff(
   run: (args: string[]) => Promise<ExecGitResult>,
   base: string,
-  attributesFile: string | null
+  attributesFile: string | null,
+  paths: readonly string[] | null
 ): Promise<{ patch: Buffer; files: ChangedFile[] }> {
+  // literal pathspecs, from the root: a path is a file name, never a glob or a magic word
+  const spec = paths === null ? [] : paths.map(p => `:(top,literal)${p}`)
   const config = attributesFile
     ? [...DIFF_CONFIG, '-c', `core.attributesFile=${attributesFile}`]
     : DIFF_CONFIG
@@ -324,10 +342,11 @@ async function collectDiff(
     '--src-prefix=a/',
     '--dst-prefix=b/',
     base,
-    '--'
+    '--',
+    ...spec
   ])
-  const raw = await run([...config, ...DIFF_OPTIONS, '--raw', '-z', base, '--'])
-  const numstat = await run([...config, ...DIFF_OPTIONS, '--numstat', '-z', base, '--'])
+  const raw = await run([...config, ...DIFF_OPTIONS, '--raw', '-z', base, '--', ...spec])
+  const numstat = await run([...config, ...DIFF_OPTIONS, '--numstat', '-z', base, '--', ...spec])
   return { patch: patch.stdout, files: changedFiles(raw.stdout, numstat.stdout) }
 }
 

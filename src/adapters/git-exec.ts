@@ -130,6 +130,7 @@ export async function execGit(args: string[], options: ExecGitOptions): Promise<
   const fullArgs = [...BASE_CONFIG, ...args]
   options.log?.debug(`git ${args.join(' ')}`)
   const result = await new Promise<ExecGitResult>((resolve, reject) => {
+    // not @actions/exec: it cannot kill at a time limit, and a git that exits before reading stdin crashes it (EPIPE)
     const child = spawn('git', fullArgs, {
       cwd: options.cwd,
       env: gitCommandEnv(process.env, options.env),

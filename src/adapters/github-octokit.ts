@@ -1,13 +1,17 @@
-// The GitHub REST adapter: one Octokit with retry (5xx, network) and throttling (primary and secondary rate limits),
-// the read side of the GitHub port, and the classification of GitHub's failures by HTTP status.
-import { Octokit } from '@octokit/rest'
+// The GitHub REST adapter: the action's one Octokit (@actions/github's getOctokit, with retry for 5xx and network
+// failures and throttling for primary and secondary rate limits), the read side of the GitHub port, and the
+// classification of GitHub's failures by HTTP status.
+import { getOctokit } from '@actions/github'
+import { defaults as toolkitDefaults } from '@actions/github/lib/utils'
+import type { Octokit } from '@octokit/rest'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
+import { cap } from '../domain/text.js'
 import type { FixPullRequest } from '../domain/types.js'
 import type { GitHubReader, Log } from '../ports.js'
 import { errorMessage } from '../util/errors.js'
 
-const GitHubOctokit = Octokit.plugin(retry, throttling)
+type OctokitPlugin = NonNullable<Parameters<typeof getOctokit>[2]>
 
 export interface OctokitOptions {
   token: string
@@ -21,11 +25,80 @@ export interface OctokitOptions {
   maxRateLimitWaitSeconds?: number
   /** per-request time limit; a request that takes longer fails as a network error and is retried (default 30 s) */
   timeoutMs?: number
+  /**
+   * A client that only reads (the fix-quality ledger): it refuses every request but GET, HEAD and a GraphQL query,
+   * and its GraphQL queries are not spaced 1 s apart. The throttling plugin spaces every /graphql request like a
+   * write, because a GraphQL mutation may create content; a query creates none, and GitHub's 1-second advice is for
+   * content-creating requests. Rate limits (primary and secondary) are still waited out and retried.
+   */
+  readOnly?: boolean
+}
+
+/** A Bottleneck group that runs each job at once: the write spacing of a client that sends no write. */
+const UNSPACED = {
+  key: () => ({
+    schedule: <T>(_options: unknown, job: (...args: unknown[]) => T | Promise<T>, ...args: unknown[]) =>
+      Promise.resolve(job(...args))
+  })
+}
+
+/** Refuses a request a read-only client must not send: anything but GET, HEAD or a GraphQL query. */
+function readOnlyGuard(): OctokitPlugin {
+  return octokit => {
+    octokit.hook.before('request', options => {
+      const method = options.method.toUpperCase()
+      if (method === 'GET' || method === 'HEAD') return
+      const query = (options as { query?: unknown }).query
+      const isQuery =
+        options.url === '/graphql' &&
+        typeof query === 'string' &&
+        !/^\s*(mutation|subscription)\b/.test(query.replace(/#[^\n]*/g, ''))
+      if (!isQuery) throw new Error(`a read-only GitHub client refused ${method} ${options.url}`)
+    })
+  }
 }
 
 /** Every 4xx: the retry plugin leaves them alone (the throttling plugin handles 403/429 rate limits itself). */
 const DO_NOT_RETRY = Array.from({ length: 100 }, (_, i) => 400 + i)
 
+/**
+ * @actions/github's own fetch, with a time limit per attempt (Octokit calls fetch once per attempt, retries included).
+ * It is wrapped, not replaced: it goes through HTTPS_PROXY unless NO_PROXY or a loopback address says otherwise
+ * (decided for GITHUB_API_URL when the bundle loads), which Node's global fetch does not do.
+ */
+function timedToolkitFetch(timeoutMs: number): typeof fetch {
+  const toolkitFetch: typeof fetch = toolkitDefaults.request?.fetch ?? fetch
+  return (input, init) => {
+    const timeout = AbortSignal.timeout(timeoutMs)
+    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout
+    return toolkitFetch(input, { ...init, signal })
+  }
+}
+
+/** A debug line per attempt, as @octokit/rest's request log wrote. Before the retry plugins, so it sees each attempt. */
+function logEachAttempt(log: Log): OctokitPlugin {
+  return octokit => {
+    octokit.hook.wrap('request', async (request, options) => {
+      const { method, url } = octokit.request.endpoint.parse(options)
+      const what = `${method} ${url.replace(options.baseUrl, '')}`
+      const started = Date.now()
+      try {
+        const response = await request(options)
+        log.debug(`${what} - ${response.status} in ${Date.now() - started} ms`)
+        return response
+      } catch (error) {
+        log.debug(`${what} - failed in ${Date.now() - started} ms: ${cap(errorMessage(error), 200)}`)
+        throw error
+      }
+    })
+  }
+}
+
+/**
+ * The action's one Octokit. Typed as @octokit/rest's, which the GitHub adapters take: getOctokit's client has the same
+ * `rest`, `paginate`, `request` and `graphql`, and lacks only the legacy top-level namespaces (`octokit.repos`, ...),
+ * which nothing here uses.
+ */
 export function createOctokit(options: OctokitOptions): Octokit {
   const { log } = options
   const retries = options.retries ?? 3
@@ -57,30 +130,33 @@ export function createOctokit(options: OctokitOptions): Octokit {
       return true
     }
 
-  const timedFetch: typeof fetch = (input, init) => {
-    const timeout = AbortSignal.timeout(timeoutMs)
-    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout
-    return fetch(input, { ...init, signal })
-  }
-
-  return new GitHubOctokit({
-    auth: options.token,
-    baseUrl: options.baseUrl.replace(/\/+$/, ''),
-    userAgent: options.userAgent ?? 'sentry-codex-triage',
-    // Octokit passes request options as extra arguments: only the message string is forwarded, never an object.
-    log: {
-      debug: (message: string) => options.log.debug(String(message)),
-      info: (message: string) => options.log.debug(String(message)),
-      warn: (message: string) => options.log.warning(String(message)),
-      error: (message: string) => options.log.debug(String(message))
+  const octokit = getOctokit(
+    options.token,
+    {
+      baseUrl: options.baseUrl.replace(/\/+$/, ''),
+      userAgent: options.userAgent ?? 'sentry-codex-triage',
+      // Octokit passes request options as extra arguments: only the message string is forwarded, never an object.
+      log: {
+        debug: (message: string) => options.log.debug(String(message)),
+        info: (message: string) => options.log.debug(String(message)),
+        warn: (message: string) => options.log.warning(String(message)),
+        error: (message: string) => options.log.debug(String(message))
+      },
+      request: { ...toolkitDefaults.request, fetch: timedToolkitFetch(timeoutMs) },
+      retry: { retries, doNotRetry: DO_NOT_RETRY },
+      throttle: {
+        onRateLimit: onLimit('rate limit'),
+        onSecondaryRateLimit: onLimit('secondary rate limit'),
+        // the plugin calls only key(id).schedule(options, job) on it: the rest of Bottleneck's Group is not needed
+        ...(options.readOnly ? { write: UNSPACED as never } : {})
+      }
     },
-    request: { fetch: timedFetch },
-    retry: { retries, doNotRetry: DO_NOT_RETRY },
-    throttle: {
-      onRateLimit: onLimit('rate limit'),
-      onSecondaryRateLimit: onLimit('secondary rate limit')
-    }
-  })
+    ...(options.readOnly ? [readOnlyGuard()] : []),
+    logEachAttempt(log),
+    retry,
+    throttling
+  )
+  return octokit as Octokit
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -206,10 +282,6 @@ function validationErrors(data: unknown): string {
       : [r.resource, r.field, r.code].filter(x => typeof x === 'string').join(' ')
   })
   return ` (${cap(parts.join('; '), 300)})`
-}
-
-function cap(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -113,6 +113,7 @@ export function createTestRunner(options: TestRunnerOptions): TestRunner {
           resolve(notStarted(error, started, log))
           return
         }
+        // not @actions/exec: the jail gets its seccomp filter on fd 3, and its process group is killed at the budget
         const child = spawn(jailed.file, jailed.args, {
           cwd,
           env,

@@ -1,7 +1,7 @@
 // The fanned-out stages' hand-offs as data: plan -> matrix, work result -> work-<SHORTID>/result.json + fix.patch, and
 // back again in land, where a record is checked before its patch may be applied. Pure: the adapters move the files.
 import { createHash } from 'node:crypto'
-import { type SentryFixResult } from '../schemas/agent-result.js'
+import type { SentryFixResult } from '../schemas/agent-result.js'
 import {
   WORK_VERSION,
   WorkRecord,
@@ -9,7 +9,8 @@ import {
   type Plan,
   type PlanIssue
 } from '../schemas/handoff.js'
-import { type MeasuredTests } from '../schemas/summary.js'
+import type { MeasuredTests } from '../schemas/summary.js'
+import type { Reproduction } from './reproduction.js'
 import type { ChangedFile, WorktreeDiff } from '../ports.js'
 import { patchTouches } from './patch.js'
 import type { CandidateOutcome } from './summary.js'
@@ -20,6 +21,8 @@ export interface ReadyFix {
   result: SentryFixResult
   diff: WorktreeDiff
   tests: MeasuredTests | null
+  /** the reproduction run's verdict, null when the fix had no test command to run */
+  reproduction: Reproduction | null
 }
 
 /** What the work stage hands to land. */
@@ -101,7 +104,8 @@ export function workRecordOf(
           files: ready.diff.files.map(toRecord),
           patch_file: PATCH_FILE,
           patch_sha256: sha256(ready.diff.patch),
-          tests: ready.tests
+          tests: ready.tests,
+          reproduction: ready.reproduction
         }
       : null
   }
@@ -172,7 +176,7 @@ export function readWorkRecord(
   return {
     kind: 'ready',
     record,
-    fix: { result: record.fix.result, diff: { patch, files }, tests: record.fix.tests }
+    fix: { result: record.fix.result, diff: { patch, files }, tests: record.fix.tests, reproduction: record.fix.reproduction }
   }
 }
 

@@ -51,9 +51,10 @@ export type Recognition = { kind: 'ours'; trailer: OwnTrailer } | { kind: 'not-o
 
 /**
  * Whether a PR is one of the action's: it carries the marker label, its body ends with a readable trailer, and the
- * trailer's branch is branch-prefix + its short id. A trailer written before the ledger has no branch: the branch
- * is then derived from the short id, which must still be a valid fix-branch tail. (A PR opened under another
- * branch-prefix, by another workflow of the same repository, is that workflow's, not this one's.)
+ * trailer's branch is branch-prefix + its short id (and the PR's head branch, where the search gives it). A trailer
+ * written before the ledger has no branch: the branch is then derived from the short id, which must still be a valid
+ * fix-branch tail. (A PR opened under another branch-prefix, by another workflow of the same repository, is that
+ * workflow's, not this one's; a trailer copied into a PR of another branch is not the action's PR either.)
  */
 export function recognise(pr: LedgerPullRequest, branchPrefix: string): Recognition {
   if (!pr.labels.some(l => l.toLowerCase() === LEDGER_LABEL)) {
@@ -68,6 +69,12 @@ export function recognise(pr: LedgerPullRequest, branchPrefix: string): Recognit
       reason: `its branch is not ${branchPrefix}<short id> for short id ${JSON.stringify(trailer.short_id)}`
     }
   }
+  if (pr.headRefName !== null && pr.headRefName !== branch) {
+    return {
+      kind: 'not-ours',
+      reason: `its head branch ${JSON.stringify(pr.headRefName)} is not its trailer's ${JSON.stringify(branch)}`
+    }
+  }
   return { kind: 'ours', trailer: { ...trailer, branch } }
 }
 
@@ -76,15 +83,26 @@ export function recognise(pr: LedgerPullRequest, branchPrefix: string): Recognit
 
 export type MergeVerdict = { kind: 'unmodified' } | { kind: 'with-changes'; humanCommits: number }
 
+/** A PR branch's commits: how many there are, and the first ones, oldest first (all of them, or the first few). */
+export type BranchCommits = NonNullable<LedgerPullRequest['commits']>
+
+/** A complete commit list (a REST listing) as BranchCommits. */
+export function allCommits(commits: readonly LedgerCommit[]): BranchCommits {
+  return { total: commits.length, first: [...commits] }
+}
+
 /**
  * How a merged PR was merged, from the commits of its branch (GitHub lists the branch's commits whatever the merge
  * method, so a merge commit, a squash and a rebase merge all look the same here). Unmodified when every commit is the
  * action's: the one whose SHA the trailer names. A trailer without a commit SHA (written before the ledger) falls back
  * to the commit-author e-mail: commits authored with it are the action's. Every other commit is a human commit, a
  * merge of the base branch into the PR ("Update branch") included: it is a change the action did not make.
+ *
+ * Only the first commits need to be known: the action pushes one commit, first on its branch, so a commit beyond the
+ * listed ones is never the action's. `total` counts them all: the human commits are total minus the listed action's.
  */
 export function classifyMerged(
-  commits: readonly LedgerCommit[],
+  commits: BranchCommits,
   action: { commit: string | null; authorEmail: string }
 ): MergeVerdict {
   const sha = action.commit?.toLowerCase() ?? null
@@ -93,10 +111,9 @@ export function classifyMerged(
     sha !== null
       ? c.sha.toLowerCase() === sha
       : c.authorEmail !== null && c.authorEmail.toLowerCase() === email
-  const humanCommits = commits.filter(c => !isAction(c)).length
-  return commits.length > 0 && humanCommits === 0
-    ? { kind: 'unmodified' }
-    : { kind: 'with-changes', humanCommits }
+  const total = Math.max(commits.total, commits.first.length)
+  const humanCommits = total - commits.first.filter(isAction).length
+  return total > 0 && humanCommits === 0 ? { kind: 'unmodified' } : { kind: 'with-changes', humanCommits }
 }
 
 /** An issue this run listed from Sentry. */
@@ -123,9 +140,12 @@ export interface ClassifyContext {
   listedIssues: readonly ListedIssue[]
 }
 
-/** One of the action's PRs as the ledger reports it. A merged PR needs its commits; the others need none. */
+/**
+ * One of the action's PRs as the ledger reports it. A merged PR needs its commits: the ones the search gave with it,
+ * else `commits` (listed apart); the others need none.
+ */
 export function classifyPullRequest(
-  input: { pr: LedgerPullRequest; trailer: PrTrailer; commits?: readonly LedgerCommit[] },
+  input: { pr: LedgerPullRequest; trailer: PrTrailer; commits?: BranchCommits },
   context: ClassifyContext
 ): LedgerEntry {
   const { pr, trailer } = input
@@ -137,10 +157,11 @@ export function classifyPullRequest(
     created_at: pr.createdAt
   }
   if (pr.mergedAt !== null) {
-    if (!input.commits)
+    const commits = input.commits ?? pr.commits
+    if (!commits)
       throw new Error(`pull request #${pr.number} is merged: its commits are needed to classify it`)
     const regressed = isRegressed(trailer, pr.mergedAt, context.listedIssues)
-    const verdict = classifyMerged(input.commits, {
+    const verdict = classifyMerged(commits, {
       commit: trailer.commit,
       authorEmail: context.authorEmail
     })

@@ -7,7 +7,8 @@
 // action's own links (the Sentry permalink, the regressed-from PR, the run) are written by this module around the
 // inert text, never through it.
 import type { SentryFixResult } from '../schemas/agent-result.js'
-import type { IssueFacts } from '../schemas/summary.js'
+import type { IssueFacts, MeasuredTests } from '../schemas/summary.js'
+import type { Reproduction } from './reproduction.js'
 import { defuseClosingKeywords, defuseMentions, defuseReferences } from './github-references.js'
 import { codeBlock, codeSpan, inertCell, inertProse, inertText, markdownLink, safeUrl } from './markdown.js'
 import { cap, oneLine, stripInvisible } from './text.js'
@@ -38,19 +39,16 @@ export interface FileChange {
   deletions: number
 }
 
-export interface MeasuredTests {
-  command: string
-  passed: boolean
-  attempts: number
-  logTail?: string
-}
-
 export interface PrBodyInput {
   issue: IssueFacts
   result: SentryFixResult
   filesChanged: FileChange[]
   /** The test result as the action measured it; null when no test-command is configured. */
   tests: MeasuredTests | null
+  /** The reproduction run's verdict; null when no test-command is configured. */
+  reproduction?: Reproduction | null
+  /** the fix's tokens (input + output) and, with token-prices, its cost: the ledger's cost per accepted fix */
+  spend?: { tokens: number; cost_usd: number | null } | null
   /** The earlier fix PR of this issue that did not hold (the issue was seen after it merged). */
   regressedFrom: { number: number; url: string } | null
   runUrl: string
@@ -76,6 +74,11 @@ export interface PrTrailer {
   action_sha: string | null
   /** the fix commit the action pushed; null in a trailer written before the ledger existed */
   commit: string | null
+  /** the reproduction verdict; null (or absent) when unknown, and in a trailer written before it existed */
+  reproduced?: boolean | null
+  /** the fix's tokens (input + output) and cost in USD; null (or absent) when unknown (older trailers, no prices) */
+  tokens?: number | null
+  cost_usd?: number | null
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -171,7 +174,10 @@ export function prTrailer(trailer: PrTrailer): string {
     branch: trailer.branch,
     run: trailer.run,
     action_sha: trailer.action_sha,
-    commit: trailer.commit
+    commit: trailer.commit,
+    reproduced: trailer.reproduced ?? null,
+    tokens: trailer.tokens ?? null,
+    cost_usd: trailer.cost_usd ?? null
   }).replace(/[<>&-]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
   return `<!-- ${TRAILER_TAG}: ${json} -->`
 }
@@ -192,18 +198,51 @@ export function readPrTrailer(body: string): PrTrailer | null {
       branch = null,
       run,
       action_sha,
-      commit = null
+      commit = null,
+      reproduced = null,
+      tokens = null,
+      cost_usd = null
     } = value as Record<string, unknown>
     if (typeof issue_id !== 'string' || typeof short_id !== 'string' || typeof run !== 'string') return null
     const orNull = (field: unknown): field is string | null => field === null || typeof field === 'string'
     if (!orNull(action_sha) || !orNull(branch) || !orNull(commit)) return null
-    return { issue_id, short_id, branch, run, action_sha, commit }
+    if (reproduced !== null && typeof reproduced !== 'boolean') return null
+    const amount = (field: unknown): field is number | null =>
+      field === null || (typeof field === 'number' && Number.isFinite(field) && field >= 0)
+    if (!amount(tokens) || !amount(cost_usd)) return null
+    return { issue_id, short_id, branch, run, action_sha, commit, reproduced, tokens, cost_usd }
   } catch {
     return null
   }
 }
 
-function testsSection(tests: MeasuredTests | null, result: SentryFixResult, limits: Limits): string[] {
+/** The reproduction line: whether the fix's new test fails without the fix, as the action measured it. */
+function reproductionLine(reproduction: Reproduction | null): string[] {
+  if (reproduction === null) return []
+  const files = reproduction.test_files.map(file => codeSpan(file, COMMAND_MAX)).join(', ')
+  if (reproduction.reproduced === true) {
+    const base = reproduction.base
+    const failing =
+      base && base.failing_tests.length > 0
+        ? `: ${base.failing_tests.map(n => codeSpan(n, 120)).join(', ')}`
+        : ''
+    return [
+      '',
+      `**Reproduction** ✅ ${files} fail${reproduction.test_files.length === 1 ? 's' : ''} without the fix (exit code ${base?.exit_code ?? '?'}${failing}) and pass${reproduction.test_files.length === 1 ? 'es' : ''} with it.`
+    ]
+  }
+  if (reproduction.reproduced === false) {
+    return ['', `**Reproduction** ⚠️ ${files} pass without the fix too: the test does not exercise the bug.`]
+  }
+  return ['', `**Reproduction** not proven: ${inertText(reproduction.reason, 300)}.`]
+}
+
+function testsSection(
+  tests: MeasuredTests | null,
+  reproduction: Reproduction | null,
+  result: SentryFixResult,
+  limits: Limits
+): string[] {
   const lines = ['### Tests (as measured by the action)', '']
   if (tests === null) {
     lines.push('No `test-command` configured: the action ran no tests. Review and test this change yourself.')
@@ -211,7 +250,8 @@ function testsSection(tests: MeasuredTests | null, result: SentryFixResult, limi
     const verdict = tests.passed ? '✅ **passed**' : '❌ **failed**'
     const attempts = `${tests.attempts} attempt${tests.attempts === 1 ? '' : 's'}`
     lines.push(`${codeSpan(tests.command, COMMAND_MAX)} ${verdict} (${attempts}).`)
-    const tail = tests.logTail ?? ''
+    lines.push(...reproductionLine(reproduction))
+    const tail = tests.log_tail ?? ''
     if (tail.trim() !== '') {
       if (limits.logTail > 0) {
         const chars = Array.from(tail)
@@ -284,7 +324,7 @@ function renderBody(input: PrBodyInput, limits: Limits): string {
   }
   lines.push('')
   lines.push(...filesSection(input.filesChanged, limits), '')
-  lines.push(...testsSection(input.tests, result, limits), '')
+  lines.push(...testsSection(input.tests, input.reproduction ?? null, result, limits), '')
   lines.push('### Confidence', '', `The agent rates its confidence in this fix **${result.confidence}**.`, '')
   lines.push(
     '> [!WARNING]',
@@ -310,7 +350,10 @@ export function prBody(input: PrBodyInput): string {
     branch: input.branch,
     run: input.runUrl,
     action_sha: input.actionSha,
-    commit: input.commitSha
+    commit: input.commitSha,
+    reproduced: input.reproduction?.reproduced ?? null,
+    tokens: input.spend?.tokens ?? null,
+    cost_usd: input.spend?.cost_usd ?? null
   })
   const room = PR_BODY_MAX - trailer.length - 1
   let body = ''

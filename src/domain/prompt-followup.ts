@@ -44,3 +44,38 @@ export function buildFollowUpPrompt(
     `<<<END_${token}>>>`
   ].join('\n')
 }
+
+export interface NotReproduced {
+  /** why the reproduction run did not prove the bug (the verdict's reason) */
+  reason: string
+  /** whether the fix had a test at all under test-paths */
+  hadTest: boolean
+  testPaths: readonly string[]
+  attempt: number
+  remaining: number
+}
+
+/**
+ * The prompt for a further attempt when require-reproduction is on and the fix's test did not prove the bug: it
+ * passed without the fix, or there was none. The verdict is the action's own words, not test output: no fence needed.
+ */
+export function buildReproductionPrompt(original: string, failure: NotReproduced): string {
+  const where = failure.testPaths
+    .slice(0, 8)
+    .map(glob => `\`${sanitizeData(glob, 80)}\``)
+    .join(', ')
+  return [
+    original,
+    '',
+    '## Your previous attempt did not reproduce the bug',
+    '',
+    (failure.hadTest
+      ? "The action ran the repository's tests on the unfixed code with only your test files applied, and they " +
+        'passed: your test does not exercise the bug. '
+      : `Your change adds no test: the action found no new or changed file matching ${where}. `) +
+      `(Attempt ${failure.attempt}: ${sanitizeData(failure.reason, 300)}.) Your change is still in the working tree. ` +
+      'Write a regression test that fails on the unfixed code and passes with your fix, in a test file the ' +
+      `repository's layout names (${where}), and keep the fix. You have ${failure.remaining} more attempt(s). The ` +
+      'same rules apply: never modify or delete existing tests.'
+  ].join('\n')
+}

@@ -16,6 +16,8 @@ const LABEL: Record<IssueSummary['disposition'], string> = {
   'tests-failed': 'tests failed',
   'agent-failed': 'agent failed',
   'land-failed': 'land failed',
+  'not-reproduced': 'not reproduced',
+  'budget-reached': 'budget reached',
   'fix-ready': 'fix ready',
   'dry-run': 'dry run',
   'triage-only': 'triage only'
@@ -29,6 +31,18 @@ function link(text: string, url: string): string {
 function prCell(issue: IssueSummary): string {
   const pr = issue.pull_request ?? issue.existing_pull_request
   return pr ? link(`#${pr.number}`, pr.url) : '-'
+}
+
+/** Whether the fix's test fails without the fix: yes, no, or a dash where unknown or not run. */
+function reproducedCell(issue: IssueSummary): string {
+  if (issue.reproduced === true) return 'yes'
+  if (issue.reproduced === false) return 'no'
+  return issue.reproduction ? 'unknown' : '-'
+}
+
+/** US dollars, to the cent, and to four decimals under a cent. */
+export function usd(amount: number): string {
+  return amount > 0 && amount < 0.01 ? `$${amount.toFixed(4)}` : `$${amount.toFixed(2)}`
 }
 
 /** The whole job summary; `minQuality` (the min-quality input) is what the ledger's rate is held against. */
@@ -49,22 +63,26 @@ export function renderJobSummary(summary: TriageSummary, options: { minQuality: 
     ''
   )
   if (summary.issues.length > 0) {
-    lines.push('| Issue | Title | Events | Users | Disposition | PR | Reason |')
-    lines.push('|---|---|--:|--:|---|---|---|')
+    lines.push('| Issue | Title | Events | Users | Disposition | PR | Reproduced | Reason |')
+    lines.push('|---|---|--:|--:|---|---|---|---|')
     for (const issue of summary.issues) {
       lines.push(
         `| ${link(markdownCell(issue.short_id, 60), issue.permalink)} | ${markdownCell(issue.title, 80)} | ` +
           `${issue.events} | ${issue.users} | ${LABEL[issue.disposition]} | ${prCell(issue)} | ` +
-          `${markdownCell(issue.reason, 160)} |`
+          `${reproducedCell(issue)} | ${markdownCell(issue.reason, 160)} |`
       )
     }
     lines.push('')
   }
   const u = summary.usage
   if (u.model_requests > 0) {
+    const cost =
+      u.cost_usd === null || u.cost_usd === undefined
+        ? ''
+        : ` Cost: ${usd(u.cost_usd)}${u.cost_per_pr_usd === null || u.cost_per_pr_usd === undefined ? '' : `, ${usd(u.cost_per_pr_usd)} per PR opened`}.`
     lines.push(
       `Model usage: ${u.input_tokens} input tokens (${u.cached_input_tokens} cached), ${u.output_tokens} output ` +
-        `tokens, ${u.model_requests} requests.`,
+        `tokens, ${u.model_requests} requests.${cost}`,
       ''
     )
   }

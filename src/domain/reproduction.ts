@@ -2,17 +2,10 @@
 // only the fix's test files applied (the reproduction run). A regression test that passes without the fix does not
 // exercise the bug; one that fails there and passes with the fix (the action's own run, before this) does.
 import type { TestRun } from '../ports.js'
+import type { ReproductionRecord } from '../schemas/summary.js'
 import { failingTestNames } from './test-failures.js'
 
-export interface Reproduction {
-  /** true: fails without the fix, passes with it; false: passes without it; null: not known (see reason) */
-  reproduced: boolean | null
-  reason: string
-  /** the fix's test files the run applied to the base (test-paths) */
-  test_files: string[]
-  /** the run on the base, when there was one */
-  base: { exit_code: number | null; timed_out: boolean; failing_tests: string[] } | null
-}
+export type Reproduction = ReproductionRecord
 
 /** The fix adds or changes no file under test-paths: there is nothing to run on the base. */
 export function noTestReproduction(): Reproduction {

@@ -1,5 +1,6 @@
 // Pure: the plan plus what happened to each candidate becomes the published triage summary.
 import type { Ledger } from '../schemas/ledger.js'
+import { costOrNull, costPerPrUsd, sumCostsUsd, type TokenPrices } from './cost.js'
 import { type Plan } from '../schemas/handoff.js'
 import {
   SUMMARY_VERSION,
@@ -23,10 +24,17 @@ export const SKIPPED: readonly Disposition[] = [
   'previously-rejected',
   'fixed-not-recurred',
   'below-threshold',
-  'cap-reached'
+  'cap-reached',
+  'budget-reached'
 ]
 /** Worked, and ended without a fix that could be landed because something failed. */
-export const FAILED: readonly Disposition[] = ['agent-failed', 'land-failed', 'tests-failed', 'policy-rejected']
+export const FAILED: readonly Disposition[] = [
+  'agent-failed',
+  'land-failed',
+  'tests-failed',
+  'not-reproduced',
+  'policy-rejected'
+]
 
 export const ZERO_USAGE: TokenUsage = {
   input_tokens: 0,
@@ -35,6 +43,7 @@ export const ZERO_USAGE: TokenUsage = {
   model_requests: 0
 }
 
+/** The token counts of two usages added (a cost is computed from the sum where one is wanted, never added). */
 export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
   return {
     input_tokens: a.input_tokens + b.input_tokens,
@@ -74,24 +83,33 @@ export function buildSummary(input: {
   limits: Limits
   issues: IssueSummary[]
   usage: TokenUsage
+  /** USD per million tokens (token-prices): each issue's and the run's cost; null: cost is not computed */
+  prices: TokenPrices | null
   /** the fix-quality ledger, null when it was not built */
   history: Ledger | null
   error: string | null
 }): TriageSummary {
-  const count = (set: readonly Disposition[]) => input.issues.filter(i => set.includes(i.disposition)).length
+  const issues = input.issues.map(issue =>
+    issue.usage ? { ...issue, usage: { ...issue.usage, cost_usd: costOrNull(issue.usage, input.prices) } } : issue
+  )
+  const count = (set: readonly Disposition[]) => issues.filter(i => set.includes(i.disposition)).length
+  const prsOpened = issues.filter(i => i.disposition === 'pr-opened').length
+  // the run's cost is the sum of its issues' (each rounded once), so the summary adds up
+  const cost =
+    input.prices === null ? null : sumCostsUsd(issues.map(i => i.usage?.cost_usd ?? 0))
   return {
     version: SUMMARY_VERSION,
     run: input.run,
     sentry: input.sentry,
     limits: input.limits,
-    issues: input.issues,
+    issues,
     totals: {
-      triaged: input.issues.length,
-      prs_opened: input.issues.filter(i => i.disposition === 'pr-opened').length,
+      triaged: issues.length,
+      prs_opened: prsOpened,
       skipped: count(SKIPPED),
       failed: count(FAILED)
     },
-    usage: input.usage,
+    usage: { ...input.usage, cost_usd: cost, cost_per_pr_usd: costPerPrUsd(cost, prsOpened) },
     history: input.history,
     error: input.error
   }

@@ -8,6 +8,7 @@ import {
   IssueSummary,
   Limits,
   MeasuredTests,
+  ReproductionRecord,
   SKIP_DISPOSITIONS,
   SentryScope
 } from './summary.js'
@@ -112,7 +113,8 @@ export const WorkRecord = z
         files: z.array(ChangedFileRecord),
         patch_file: z.literal('fix.patch'),
         patch_sha256: z.string().regex(/^[0-9a-f]{64}$/),
-        tests: MeasuredTests.nullable()
+        tests: MeasuredTests.nullable(),
+        reproduction: ReproductionRecord.nullable()
       })
       .strict()
       .nullable()

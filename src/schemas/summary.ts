@@ -13,9 +13,11 @@ export const DISPOSITIONS = [
   'fixed-not-recurred',
   'below-threshold',
   'cap-reached',
+  'budget-reached',
   'no-fix',
   'policy-rejected',
   'tests-failed',
+  'not-reproduced',
   'agent-failed',
   'land-failed',
   'fix-ready',
@@ -40,10 +42,33 @@ export const TokenUsage = z
     input_tokens: z.number().int().nonnegative(),
     cached_input_tokens: z.number().int().nonnegative(),
     output_tokens: z.number().int().nonnegative(),
-    model_requests: z.number().int().nonnegative()
+    model_requests: z.number().int().nonnegative(),
+    /** USD, from token-prices; null (or absent) when no prices were given */
+    cost_usd: z.number().nonnegative().nullable().optional()
   })
   .strict()
 export type TokenUsage = z.infer<typeof TokenUsage>
+
+/** The reproduction run: test-command on the base commit with only the fix's test files applied. */
+export const ReproductionRecord = z
+  .object({
+    /** true: fails without the fix and passes with it; false: passes without it; null: not known (see reason) */
+    reproduced: z.boolean().nullable(),
+    reason: z.string(),
+    /** the fix's test files (test-paths) the run applied to the base */
+    test_files: z.array(z.string()),
+    base: z
+      .object({
+        exit_code: z.number().int().nullable(),
+        timed_out: z.boolean(),
+        /** read from the run's output for the common test runners; empty when none is recognised */
+        failing_tests: z.array(z.string())
+      })
+      .strict()
+      .nullable()
+  })
+  .strict()
+export type ReproductionRecord = z.infer<typeof ReproductionRecord>
 
 export const PullRequestRef = z.object({ number: z.number().int().positive(), url: z.url() }).strict()
 export const ExistingPullRequest = PullRequestRef.extend({
@@ -89,6 +114,9 @@ export const IssueSummary = IssueFacts.extend({
   files_changed: z.array(z.string()).optional(),
   tests: MeasuredTests.optional(),
   agent_claimed_tests_passed: z.boolean().nullable().optional(),
+  /** whether the fix's new test fails without it and passes with it (null: not known, see reproduction.reason) */
+  reproduced: z.boolean().nullable().optional(),
+  reproduction: ReproductionRecord.optional(),
   pull_request: PullRequestRef.optional(),
   existing_pull_request: ExistingPullRequest.optional(),
   usage: TokenUsage.optional(),
@@ -147,7 +175,10 @@ export const TriageSummary = z
         failed: z.number().int().nonnegative()
       })
       .strict(),
-    usage: TokenUsage,
+    usage: TokenUsage.extend({
+      /** the run's cost divided by the PRs it opened; null without token-prices or without a PR */
+      cost_per_pr_usd: z.number().nonnegative().nullable().optional()
+    }).strict(),
     /**
      * the fix-quality ledger: how the action's own PRs of the last history-days fared; null in modes plan and work,
      * and when it could not be built (a warning says why)

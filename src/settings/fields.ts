@@ -63,11 +63,14 @@ interface Range {
   max?: number
   /** shown in messages as a value that works */
   example: number
+  /** for an input where empty is allowed: what empty means, e.g. "no limit" */
+  empty?: string
 }
 
 function numberInput(name: string, range: Range, kind: { noun: string; pattern: RegExp; syntax: string }) {
   const bounds = range.max === undefined ? `${range.min} or more` : `from ${range.min} to ${range.max}`
-  const fix = `set it to ${kind.noun} ${bounds}, such as ${range.example}`
+  const orEmpty = range.empty === undefined ? '' : `, or leave it empty for ${range.empty}`
+  const fix = `set it to ${kind.noun} ${bounds}, such as ${range.example}${orEmpty}`
   const max = range.max ?? Number.MAX_SAFE_INTEGER
   return filled(name, `${kind.noun} such as ${range.example}`)
     .pipe(
@@ -87,6 +90,14 @@ function numberInput(name: string, range: Range, kind: { noun: string; pattern: 
 /** Digits only: a sign, a decimal point, an exponent or trailing text is refused rather than guessed at. */
 export const wholeNumber = (name: string, range: Range) =>
   numberInput(name, range, { noun: 'a whole number', pattern: /^\d+$/, syntax: 'write digits only' })
+
+/** A whole number where empty means `empty` (null), e.g. no limit. */
+export const optionalWholeNumber = (name: string, range: Range & { empty: string }) =>
+  z
+    .string()
+    .trim()
+    .transform(value => (value === '' ? null : value))
+    .pipe(wholeNumber(name, range).nullable())
 
 export const decimal = (name: string, range: Range) =>
   numberInput(name, range, {

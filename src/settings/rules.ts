@@ -1,6 +1,7 @@
 // Hand-written rules for the inputs whose shape a single zod check cannot express: hosts and URLs, git ref names,
-// globs, Sentry's query and period syntax, and lists. Each is a pure function of the trimmed input value.
+// globs, Sentry's query and period syntax, lists, and token prices. Each is a pure function of the trimmed input value.
 import picomatch from 'picomatch'
+import type { TokenPrices } from '../domain/cost.js'
 import { accept, emptyMessage, reject, shown, type Verdict } from './fields.js'
 
 // ---------- lists ----------
@@ -24,6 +25,7 @@ function splitGlobs(value: string): string[] {
     if ((c === ',' && depth === 0) || c === '\n') {
       entries.push(entry)
       entry = ''
+      depth = 0 // a line ends an entry, even one with a bracket left open (reported as such)
     } else {
       entry += c
     }
@@ -231,16 +233,81 @@ function globProblem(glob: string): string | null {
   return null
 }
 
-export function denyPaths(value: string): Verdict<string[]> {
+function globList(name: string, value: string): Verdict<string[]> {
   const globs: string[] = []
   const problems: string[] = []
   for (const entry of splitGlobs(value)) {
     const glob = entry.replace(/^\.\//, '') // changed paths are matched without a leading ./
     const problem = globProblem(glob)
-    if (problem) problems.push(`Input 'deny-paths' has an invalid glob ${shown(entry)}: ${problem}.`)
+    if (problem) problems.push(`Input '${name}' has an invalid glob ${shown(entry)}: ${problem}.`)
     else globs.push(glob)
   }
   return problems.length > 0 ? reject(...problems) : accept(unique(globs))
+}
+
+export const denyPaths = (value: string): Verdict<string[]> => globList('deny-paths', value)
+
+// ---------- reproduction ----------
+
+export function testPaths(value: string): Verdict<string[]> {
+  const name = 'test-paths'
+  const verdict = globList(name, value)
+  if (verdict.ok && verdict.value.length === 0) {
+    return reject(
+      emptyMessage(
+        name,
+        'globs of your test files (comma or newline separated) such as **/test/**, **/*.test.*'
+      )
+    )
+  }
+  return verdict
+}
+
+// ---------- budgets ----------
+
+const PRICE_KEYS = ['input', 'cached-input', 'output'] as const
+type PriceKey = (typeof PRICE_KEYS)[number]
+const isPriceKey = (key: string): key is PriceKey => (PRICE_KEYS as readonly string[]).includes(key)
+const PRICES_EXAMPLE = 'input=1.25, cached-input=0.125, output=10'
+
+/** `input=1.25, cached-input=0.125, output=10` (USD per million tokens); empty: no cost is computed (null). */
+export function tokenPrices(value: string): Verdict<TokenPrices | null> {
+  const name = 'token-prices'
+  if (value === '') return accept(null)
+  const given: Partial<Record<PriceKey, number>> = {}
+  const problems: string[] = []
+  for (const entry of splitList(value)) {
+    const match = /^([^=\s]+)\s*=\s*(.*)$/.exec(entry)
+    if (!match) {
+      problems.push(
+        `Input '${name}' has an entry that is not key=value (got ${shown(entry)}): write prices in USD per million tokens, such as ${PRICES_EXAMPLE}.`
+      )
+      continue
+    }
+    const [, key = '', price = ''] = match
+    if (!isPriceKey(key)) {
+      problems.push(
+        `Input '${name}' has an unknown key ${shown(key)}: use input, cached-input and output, such as ${PRICES_EXAMPLE}.`
+      )
+    } else if (given[key] !== undefined) {
+      problems.push(`Input '${name}' gives ${key} twice: give each price once.`)
+    } else if (!/^\d+(?:\.\d+)?$/.test(price)) {
+      problems.push(
+        `Input '${name}' has a price that is not a number (got ${key}=${shown(price)}): write USD per million tokens as digits with an optional decimal point, such as ${key}=1.25.`
+      )
+    } else {
+      given[key] = Number(price)
+    }
+  }
+  const missing = (['input', 'output'] as const).filter(key => given[key] === undefined)
+  if (problems.length === 0 && missing.length > 0) {
+    problems.push(
+      `Input '${name}' has no ${missing.join(' and ')} price: give input and output (cached-input is optional and defaults to the input price), such as ${PRICES_EXAMPLE}.`
+    )
+  }
+  if (problems.length > 0) return reject(...problems)
+  const input = given.input!
+  return accept({ input, cachedInput: given['cached-input'] ?? input, output: given.output! })
 }
 
 // ---------- git and pull requests ----------

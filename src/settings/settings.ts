@@ -14,6 +14,7 @@ import {
   optional,
   optionalChoice,
   optionalSecret,
+  optionalWholeNumber,
   ruled,
   secret,
   shown,
@@ -33,8 +34,11 @@ import {
   sentryProjects,
   sentryQuery,
   SHORT_ID,
-  statsPeriod
+  statsPeriod,
+  testPaths,
+  tokenPrices
 } from './rules.js'
+import type { TokenPrices } from '../domain/cost.js'
 import { zodMessages } from '../domain/zod-errors.js'
 
 export { MODES, type Mode }
@@ -65,8 +69,13 @@ export const INPUT_NAMES = [
   'codex-args',
   'instructions',
   'test-command',
+  'test-paths',
+  'require-reproduction',
   'fix-attempts',
   'issue-timeout-minutes',
+  'max-tokens-per-issue',
+  'max-tokens-per-run',
+  'token-prices',
   'concurrency',
   'branch-prefix',
   'base-branch',
@@ -126,9 +135,20 @@ export interface Settings {
     instructions: string
     seer: boolean
     testCommand: string | null
+    /** globs (picomatch, repository-relative) that say which of a fix's files are tests, for the reproduction run */
+    testPaths: string[]
+    /** land only fixes whose test fails without the fix and passes with it */
+    requireReproduction: boolean
     fixAttempts: number
     issueTimeoutMinutes: number
     concurrency: number
+  }
+  /** token budgets count input + output tokens as codex reports them, cached input included; null: no limit */
+  budget: {
+    maxTokensPerIssue: number | null
+    maxTokensPerRun: number | null
+    /** USD per million tokens; null: cost is not computed */
+    tokenPrices: TokenPrices | null
   }
   policy: { denyPaths: string[]; maxChangedFiles: number; maxChangedLines: number }
   pr: {
@@ -176,8 +196,21 @@ const fields = {
   'codex-args': ruled(codexArgs),
   instructions: optional('instructions', { maxLength: 20_000 }).transform(text => text ?? ''),
   'test-command': optional('test-command', {}),
+  'test-paths': ruled(testPaths),
+  'require-reproduction': boolean('require-reproduction'),
   'fix-attempts': wholeNumber('fix-attempts', { min: 0, max: 10, example: 3 }),
   'issue-timeout-minutes': decimal('issue-timeout-minutes', { min: 0.1, max: 360, example: 20 }),
+  'max-tokens-per-issue': optionalWholeNumber('max-tokens-per-issue', {
+    min: 1,
+    example: 2_000_000,
+    empty: 'no limit'
+  }),
+  'max-tokens-per-run': optionalWholeNumber('max-tokens-per-run', {
+    min: 1,
+    example: 5_000_000,
+    empty: 'no limit'
+  }),
+  'token-prices': ruled(tokenPrices),
   concurrency: wholeNumber('concurrency', { min: 1, max: 8, example: 2 }),
   'branch-prefix': ruled(branchPrefix),
   'base-branch': ruled(baseBranch),
@@ -241,6 +274,17 @@ function modeRules(inputs: Inputs, ctx: z.RefinementCtx<Inputs>): void {
     problem(
       'openai-api-key',
       `Input 'openai-api-key' is required when mode is ${mode}: set it to a model API key, e.g. \${{ secrets.OPENAI_API_KEY }}, or use mode triage to list and report issues without the agent.`
+    )
+  }
+  // the reproduction run is a second run of test-command: without one, no fix could ever be landed
+  if (
+    MODE_TABLE[mode].runsAgent &&
+    inputs['require-reproduction'] === true &&
+    inputs['test-command'] === null
+  ) {
+    problem(
+      'require-reproduction',
+      `Input 'require-reproduction' is true but test-command is empty: the proof runs test-command without the fix, so no fix could be landed; set test-command (e.g. npm test), or set require-reproduction to false.`
     )
   }
   if (mode !== 'work') return
@@ -319,9 +363,16 @@ function toSettings(inputs: Inputs): ParsedSettings {
       instructions: inputs.instructions,
       seer: inputs.seer,
       testCommand: inputs['test-command'],
+      testPaths: inputs['test-paths'],
+      requireReproduction: inputs['require-reproduction'],
       fixAttempts: inputs['fix-attempts'],
       issueTimeoutMinutes: inputs['issue-timeout-minutes'],
       concurrency: inputs.concurrency
+    },
+    budget: {
+      maxTokensPerIssue: inputs['max-tokens-per-issue'],
+      maxTokensPerRun: inputs['max-tokens-per-run'],
+      tokenPrices: inputs['token-prices']
     },
     policy: {
       denyPaths: inputs['deny-paths'],

@@ -9,6 +9,8 @@ import { commitMessage, prBody, prTitle } from '../domain/pr-text.js'
 import { withLedgerLabel } from '../domain/ledger.js'
 import type { ReadyFix } from '../domain/handoff.js'
 import { errorMessage } from '../util/errors.js'
+import { tokensUsed } from '../domain/token-budget.js'
+import { costOrNull } from '../domain/cost.js'
 
 export interface LandDeps {
   github: Pick<GitHubReader, 'pullRequestsForBranch'>
@@ -72,12 +74,12 @@ export async function landFix(
           additions: f.additions,
           deletions: f.deletions
         })),
-        tests: fix.tests
+        tests: fix.tests,
+        reproduction: fix.reproduction,
+        spend: worked.usage
           ? {
-              command: fix.tests.command,
-              passed: fix.tests.passed,
-              attempts: fix.tests.attempts,
-              logTail: fix.tests.log_tail
+              tokens: tokensUsed(worked.usage),
+              cost_usd: costOrNull(worked.usage, settings.budget.tokenPrices)
             }
           : null,
         regressedFrom: regressed ? { number: regressed.number, url: regressed.url } : null,

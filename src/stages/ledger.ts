@@ -1,16 +1,19 @@
-// The fix-quality ledger: how the action's own PRs of the last history-days fared. One issue search for the PRs
-// carrying the marker label, then one commits listing per merged PR; everything else is pure (domain/ledger.ts).
+// The fix-quality ledger: how the action's own PRs of the last history-days fared. One search for the PRs carrying the
+// marker label, which brings each PR's first commits along (GraphQL); where it does not (the REST fallback), one
+// commits listing per merged PR of the action. Everything else is pure (domain/ledger.ts).
 // Read-only. A failure here must never sink the run: it throws one clear error, which the caller reports as a
 // warning with `history: null`.
-import type { LedgerCommit, LedgerSource, Log } from '../ports.js'
+import type { LedgerSource, Log } from '../ports.js'
 import type { Ledger } from '../schemas/ledger.js'
 import {
   LEDGER_LABEL,
+  allCommits,
   tallyLedger,
   classifyPullRequest,
   ledgerSince,
   recognise,
   searchDay,
+  type BranchCommits,
   type ListedIssue
 } from '../domain/ledger.js'
 import { mapLimit } from '../util/map-limit.js'
@@ -57,21 +60,22 @@ export async function buildLedger(input: LedgerInput, deps: LedgerDeps): Promise
       }
       return [{ pr, trailer: recognition.trailer }]
     })
-    const merged = ours.filter(o => o.pr.mergedAt !== null)
+    // the merged PRs the search gave without their commits (the REST fallback's search)
+    const unlisted = ours.filter(o => o.pr.mergedAt !== null && o.pr.commits === null)
     // After one failure, the listings not yet started are not made, and the ones in flight are waited for: the
     // ledger leaves no request behind when it throws.
     const failures: unknown[] = []
-    const listed = await mapLimit(merged, COMMITS_CONCURRENCY, async o => {
+    const listed = await mapLimit(unlisted, COMMITS_CONCURRENCY, async o => {
       if (failures.length > 0) return null
       try {
-        return [o.pr.number, await ledger.pullRequestCommits(o.pr.number)] as const
+        return [o.pr.number, allCommits(await ledger.pullRequestCommits(o.pr.number))] as const
       } catch (error) {
         failures.push(error)
         return null
       }
     })
     if (failures.length > 0) throw failures[0]
-    const commits = new Map<number, LedgerCommit[]>(listed.flatMap(entry => (entry ? [entry] : [])))
+    const commits = new Map<number, BranchCommits>(listed.flatMap(entry => (entry ? [entry] : [])))
     const context = { now: input.now, authorEmail: input.authorEmail, listedIssues: input.listedIssues }
     const history = tallyLedger({
       windowDays: input.historyDays,

@@ -1,17 +1,7 @@
 // Stage 2, work (one issue): worktree from the planned base, the agent's run, the policy gate, the action's own test
 // run with further attempts, and the measured diff. Holds no write credential of any kind: the worktree has none in
 // its config, the agent's shell has none, and the test command runs with a scrubbed environment.
-import type {
-  Agent,
-  AgentOutcome,
-  Clock,
-  Log,
-  Repo,
-  RunFiles,
-  SentryApi,
-  TestRunner,
-  WorktreeDiff
-} from '../ports.js'
+import type { Agent, AgentOutcome, Clock, Log, Repo, RunFiles, SentryApi, TestRunner } from '../ports.js'
 import type { SentryFixResult } from '../schemas/agent-result.js'
 import type { Plan, PlanIssue } from '../schemas/handoff.js'
 import type { IssueSummary, MeasuredTests, TokenUsage } from '../schemas/summary.js'
@@ -20,7 +10,9 @@ import { ZERO_USAGE, addUsage } from '../domain/summary.js'
 import { judgeAgentRun } from '../domain/judge.js'
 import { redact } from '../domain/secrets.js'
 import { buildPrompt, extractDigest } from '../domain/prompt.js'
-import { buildFollowUpPrompt } from '../domain/prompt-followup.js'
+import { buildFollowUpPrompt, buildReproductionPrompt } from '../domain/prompt-followup.js'
+import { nextAgentRun } from '../domain/token-budget.js'
+import { reproduce } from './reproduce.js'
 import { cap, oneLine } from '../domain/text.js'
 import { errorMessage, RunCompromised } from '../util/errors.js'
 import { gateFix, policyReason } from './gate.js'
@@ -84,12 +76,15 @@ export async function workIssue(
           disposition: 'agent-failed',
           reason: `the time budget of ${settings.agent.issueTimeoutMinutes} min was spent`
         })
+      const tokens = nextAgentRun(settings.budget.maxTokensPerIssue, usage)
+      if (tokens.kind === 'stop') return end({ disposition: 'agent-failed', reason: tokens.reason })
       const run: AgentOutcome = await deps.agent.run({
         shortId,
         worktree: worktree.path,
         prompt,
         seer,
         timeoutMs: remaining,
+        maxTokens: tokens.maxTokens,
         outDir: `${deps.files.dir}/${workDir(shortId)}${agentRun === 1 ? '' : `/attempt-${agentRun}`}`
       })
       usage = addUsage(usage, run.usage)
@@ -122,7 +117,8 @@ export async function workIssue(
       }
 
       const command = settings.agent.testCommand
-      if (command === null) return ready(end, shortId, answer!, fix, null, deps)
+      if (command === null)
+        return ready(end, shortId, { result: answer!, diff: fix, tests: null, reproduction: null }, deps)
       const left = deadline - deps.clock.now().getTime()
       const measured = await deps.tests.run({ command, cwd: worktree.path, timeoutMs: Math.max(1_000, left) })
       const attempts: number = (tests?.attempts ?? 0) + 1
@@ -137,7 +133,41 @@ export async function workIssue(
           : { log_tail: cap(measured.logTail.slice(-LOG_TAIL_IN_SUMMARY), LOG_TAIL_IN_SUMMARY) })
       }
       deps.log.info(`${shortId}: the action's test run ${attempts}: ${measured.passed ? 'passed' : 'failed'}`)
-      if (measured.passed) return ready(end, shortId, answer!, fix, tests, deps)
+      if (measured.passed) {
+        const reproduction = await reproduce(
+          {
+            shortId,
+            baseSha: plan.base.sha,
+            fixed: worktree,
+            fix,
+            command,
+            testPaths: settings.agent.testPaths,
+            timeoutMs: Math.max(1_000, deadline - deps.clock.now().getTime())
+          },
+          deps
+        )
+        const proof = { reproduced: reproduction.reproduced, reproduction }
+        deps.log.info(`${shortId}: reproduction: ${reproduction.reason}`)
+        if (reproduction.reproduced === true || !settings.agent.requireReproduction) {
+          return ready(end, shortId, { result: answer!, diff: fix, tests, reproduction }, deps)
+        }
+        if (attempts > settings.agent.fixAttempts) {
+          return end({
+            disposition: 'not-reproduced',
+            reason: `require-reproduction: ${reproduction.reason}, after ${attempts} attempt(s) (fix-attempts ${settings.agent.fixAttempts}); nothing is landed`,
+            files_changed,
+            ...proof
+          })
+        }
+        prompt = buildReproductionPrompt(firstPrompt, {
+          reason: reproduction.reason,
+          hadTest: reproduction.test_files.length > 0,
+          testPaths: settings.agent.testPaths,
+          attempt: attempts,
+          remaining: settings.agent.fixAttempts - attempts + 1
+        })
+        continue
+      }
       if (attempts > settings.agent.fixAttempts) {
         return end({
           disposition: 'tests-failed',
@@ -166,19 +196,18 @@ export async function workIssue(
 async function ready(
   end: (o: Pick<IssueSummary, 'disposition' | 'reason'> & Partial<IssueSummary>, r: ReadyFix) => WorkResult,
   shortId: string,
-  result: SentryFixResult,
-  diff: WorktreeDiff,
-  tests: MeasuredTests | null,
+  fix: ReadyFix,
   deps: WorkDeps
 ): Promise<WorkResult> {
-  await deps.files.writeText(`${workDir(shortId)}/fix.patch`, diff.patch)
+  await deps.files.writeText(`${workDir(shortId)}/fix.patch`, fix.diff.patch)
   return end(
     {
       disposition: 'fix-ready',
-      reason: `fix ready: ${oneLine(result.summary, 100)} (${diff.files.length} file(s))`,
-      files_changed: diff.files.map(f => f.path)
+      reason: `fix ready: ${oneLine(fix.result.summary, 100)} (${fix.diff.files.length} file(s))`,
+      files_changed: fix.diff.files.map(f => f.path),
+      ...(fix.reproduction ? { reproduced: fix.reproduction.reproduced, reproduction: fix.reproduction } : {})
     },
-    { result, diff, tests }
+    fix
   )
 }
 

@@ -177,3 +177,57 @@ export function alwaysFailingScript(shortId: SampleShortId): ModelScript {
     return run(conversation)
   }
 }
+
+// ---- runs the token budget must stop ----
+
+/**
+ * An agent that never finishes: every response asks for one more command, costing DEFAULT_TURN_USAGE (1050 tokens:
+ * 1000 in, 200 of them cached, 50 out). `latencyMs` delays each response, as a real model takes seconds per response.
+ */
+export function keepTalkingScript(options: { latencyMs?: number } = {}): ModelScript {
+  return conversation => ({
+    kind: 'items',
+    items: [shellCall(`echo still working, step ${conversation.toolResults + 1}`)],
+    latencyMs: options.latencyMs ?? 0
+  })
+}
+
+// ---- runs the reproduction proof must judge ----
+
+/** The sample fix without its regression test file: the source change alone. */
+function sourceOnlyHunks(shortId: SampleShortId): string {
+  const fix = SAMPLE_FIXES[shortId]
+  const sections = fixHunks(shortId).split(/\n(?=\*\*\* (?:Add|Update|Delete) File: )/)
+  return sections.filter(section => !section.startsWith(`*** Add File: ${fix.testFile}`)).join('\n')
+}
+
+/** Fixes the bug and adds no test at all. */
+export function noTestScript(shortId: SampleShortId): ModelScript {
+  return sequence([applyPatchCall(patch(sourceOnlyHunks(shortId)))], [answerFor(shortId)])
+}
+
+const IDLE_TEST = 'test/regression-idle.test.js'
+
+/**
+ * Fixes the bug with a "regression" test that passes on the unfixed code too: it never calls the code. Told that it
+ * did not reproduce the bug, it answers again without changing anything (it never learns).
+ */
+export function idleTestScript(shortId: SampleShortId): ModelScript {
+  const first = sequence(
+    [
+      applyPatchCall(
+        patch(
+          sourceOnlyHunks(shortId),
+          `*** Add File: ${IDLE_TEST}`,
+          "+import { test } from 'node:test'",
+          "+import assert from 'node:assert/strict'",
+          `+test('${shortId} regression that tests nothing', () => assert.equal(1, 1))`
+        )
+      )
+    ],
+    [answerFor(shortId)]
+  )
+  const again = sequence([shellCall('true')], [answerFor(shortId)])
+  return conversation =>
+    conversation.userText.includes('did not reproduce the bug') ? again(conversation) : first(conversation)
+}

@@ -9,13 +9,10 @@
 // - Download: ListArtifacts (id_filter) -> GetSignedArtifactURL -> GET on the signed URL; a zip (by content-type or a
 //   URL ending in .zip) is extracted, anything else is saved under the Content-Disposition file name.
 // The client keeps only the ORIGIN of ACTIONS_RESULTS_URL, so this fake serves everything from the root of its own
-// origin. Binary blob bodies are why it has its own small server instead of test-support/sandbox/http-fake.ts (whose recorded
-// body is a UTF-8 string); its requests keep http-fake's RecordedRequest shape plus the raw bytes.
+// origin. It runs on http-fake.ts; blob blocks are binary, so it reads each request's raw `bytes`.
 import { randomBytes, randomUUID } from 'node:crypto'
-import http from 'node:http'
-import type { AddressInfo } from 'node:net'
 import AdmZip from 'adm-zip'
-import type { RecordedRequest } from './http-fake.js'
+import { startFakeServer, type FakeResponse, type RecordedRequest } from './http-fake.js'
 
 const TWIRP_PREFIX = '/twirp/github.actions.results.api.v1.ArtifactService/'
 const DUPLICATE_NAME_MSG = 'an artifact with this name already exists on the workflow run'
@@ -33,10 +30,8 @@ export interface ArtifactFault {
   times?: number
 }
 
-export interface ArtifactRequest extends RecordedRequest {
-  /** the raw request body (blob blocks are binary) */
-  bytes: Buffer
-}
+/** A request to the fake: http-fake's record, whose `bytes` hold the binary blob blocks. */
+export type ArtifactRequest = RecordedRequest
 
 export interface StoredArtifact {
   id: number
@@ -112,7 +107,6 @@ class TwirpError extends Error {
 export async function startFakeArtifacts(
   options: { latencyMs?: number; lifetimeMs?: number } = {}
 ): Promise<FakeArtifacts> {
-  const requests: ArtifactRequest[] = []
   const faults: ArtifactFault[] = []
   const store: Artifact[] = []
   let nextId = 4001
@@ -288,64 +282,38 @@ export async function startFakeArtifacts(
     return `${origin}/blob/${artifact.id}/${encodeURIComponent(fileNameOf(artifact))}?${query.toString()}`
   }
 
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', () => {
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1')
-      const bytes = Buffer.concat(chunks)
-      const recorded: ArtifactRequest = {
-        method: req.method ?? 'GET',
-        path: decodeURIComponent(url.pathname),
-        query: url.searchParams,
-        headers: req.headers,
-        body: bytes.toString('utf8'),
-        bytes
-      }
-      requests.push(recorded)
-      void (async () => {
-        let reply: Reply
-        try {
-          reply = await handle(recorded)
-        } catch (error) {
-          reply = twirpReply(500, { code: 'internal', msg: `fake failed: ${String(error)}` })
-        }
-        if (options.latencyMs) await new Promise(r => setTimeout(r, options.latencyMs))
-        if (res.destroyed) return
-        res.writeHead(reply.status, {
-          'content-length': String(Buffer.byteLength(reply.body)),
-          ...reply.headers
-        })
-        res.end(reply.body)
-      })()
-    })
-  })
-  server.keepAliveTimeout = 1000
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  const lifetime = setTimeout(() => void close(), options.lifetimeMs ?? 15 * 60_000)
-  lifetime.unref()
-  let closed: Promise<void> | undefined
-  function close(): Promise<void> {
-    closed ??= new Promise<void>(resolve => {
-      clearTimeout(lifetime)
-      server.closeAllConnections()
-      server.close(() => resolve())
-    })
-    return closed
+  /** A reply as http-fake sends it; a handler that throws answers with a Twirp `internal` error. */
+  async function answer(req: ArtifactRequest): Promise<FakeResponse> {
+    let reply: Reply
+    try {
+      reply = await handle(req)
+    } catch (error) {
+      reply = twirpReply(500, { code: 'internal', msg: `fake failed: ${String(error)}` })
+    }
+    return {
+      status: reply.status,
+      headers: { 'content-length': String(Buffer.byteLength(reply.body)), ...reply.headers },
+      raw: reply.body
+    }
   }
+
+  const server = await startFakeServer(answer, {
+    latencyMs: options.latencyMs,
+    lifetimeMs: options.lifetimeMs
+  })
+  origin = server.url
 
   return {
     url: `${origin}/`,
-    requests,
+    requests: server.requests,
     faults,
     defaultIds: { runBackendId: randomUUID(), jobBackendId: randomUUID() },
     artifacts: () => store.map(snapshot),
     calls: method =>
-      requests
+      server.requests
         .filter(r => r.method === 'POST' && r.path === `${TWIRP_PREFIX}${method}`)
         .map(r => JSON.parse(r.body) as Record<string, unknown>),
-    close
+    close: () => server.close()
   }
 }
 

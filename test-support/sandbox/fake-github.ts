@@ -4,10 +4,13 @@
 // Branches come from an in-memory map or, with `bareRepo`, from a real bare git repository read with ASYNC git
 // (a synchronous child talking to a server in this same process would deadlock it). GET /search/issues searches the
 // world's pull requests (the fake has no issues) by the qualifiers the action uses; any other term is refused with a
-// 422 naming it, so a test never silently relies on a qualifier the fake ignores.
+// 422 naming it, so a test never silently relies on a qualifier the fake ignores. POST /graphql answers GraphQL
+// queries over the part of GitHub's schema the ledger reads (search, PullRequest, its labels and commits), validated
+// and executed by fake-graphql.ts with GitHub's error shapes; `graphqlFailure` makes it fail as GitHub can.
 import { createHash } from 'node:crypto'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
+import { FieldError, answerGraphQL, type Schema, type TypeDef } from './fake-graphql.js'
 import { startFakeServer, type FakeResponse, type RecordedRequest } from './http-fake.js'
 
 const execFileAsync = promisify(execFile)
@@ -79,6 +82,13 @@ export interface GitHubFault {
   response: FakeResponse
 }
 
+/**
+ * How POST /graphql fails, for the callers' fallbacks: 'not-accessible' answers as GitHub answers a token that may not
+ * read through GraphQL (HTTP 200, a FORBIDDEN error, data null); `missingFields` ('PullRequest.headRefName') serves a
+ * schema without those fields, as an older GitHub Enterprise Server does (HTTP 200, undefinedField errors).
+ */
+export type GraphQLFailure = 'not-accessible' | { missingFields: string[] }
+
 export interface FakeGitHubOptions {
   /** tokens the fake accepts; without this option any token may read and write */
   tokens?: { write?: string[]; read?: string[] }
@@ -87,6 +97,8 @@ export interface FakeGitHubOptions {
   bareRepo?: string
   /** web origin used in html_url fields (default https://github.com); never contacted */
   htmlOrigin?: string
+  /** POST /graphql fails this way (default: it answers) */
+  graphqlFailure?: GraphQLFailure | null
 }
 
 export interface FakeGitHub {
@@ -99,12 +111,31 @@ export interface FakeGitHub {
   tokenOf(req: RecordedRequest): string | null
   /** consumed in order before normal handling (and before authentication) */
   faults: GitHubFault[]
+  /** how POST /graphql fails from now on; null: it answers */
+  graphqlFailure: GraphQLFailure | null
   world: GitHubWorld
   close(): Promise<void>
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Builders
+
+/** The body of a POST /graphql request as the fake read it: the query document and its variables. */
+export function graphqlRequest(
+  req: RecordedRequest
+): { query: string; variables: Record<string, unknown> } | null {
+  if (req.method !== 'POST' || req.path !== '/graphql') return null
+  try {
+    const body = JSON.parse(req.body) as { query?: unknown; variables?: unknown }
+    const variables =
+      typeof body.variables === 'object' && body.variables !== null
+        ? (body.variables as Record<string, unknown>)
+        : {}
+    return typeof body.query === 'string' ? { query: body.query, variables } : null
+  } catch {
+    return null
+  }
+}
 
 /** A deterministic 40-hex commit sha. */
 export function fakeSha(seed: string): string {
@@ -254,6 +285,7 @@ export async function startFakeGitHub(
   options: FakeGitHubOptions = {}
 ): Promise<FakeGitHub> {
   const faults: GitHubFault[] = []
+  let graphqlFailure = options.graphqlFailure ?? null
   const htmlOrigin = options.htmlOrigin ?? 'https://github.com'
   const resetAt = Math.floor(Date.now() / 1000) + 3600
   const used = new Map<string, number>()
@@ -636,6 +668,181 @@ export async function startFakeGitHub(
     }
   }
 
+  // ----- GraphQL -----
+  /** The part of GitHub's GraphQL schema the fake serves, without the fields `graphqlFailure` takes away. */
+  function graphqlSchema(): Schema {
+    const scalar: TypeDef = { kind: 'scalar', accepts: v => typeof v === 'string' }
+    const page = { first: 'Int', after: 'String', last: 'Int', before: 'String' }
+    const types: Record<string, TypeDef> = {
+      Query: {
+        kind: 'object',
+        fields: {
+          search: {
+            type: 'SearchResultItemConnection!',
+            args: { query: 'String!', type: 'SearchType!', ...page },
+            resolve: (_, args) => graphqlSearch(args)
+          }
+        }
+      },
+      SearchType: { kind: 'enum', values: ['DISCUSSION', 'ISSUE', 'ISSUE_ADVANCED', 'REPOSITORY', 'USER'] },
+      SearchResultItemConnection: {
+        kind: 'object',
+        fields: {
+          issueCount: { type: 'Int!' },
+          pageInfo: { type: 'PageInfo!' },
+          nodes: { type: '[SearchResultItem]' }
+        }
+      },
+      PageInfo: {
+        kind: 'object',
+        fields: {
+          hasNextPage: { type: 'Boolean!' },
+          hasPreviousPage: { type: 'Boolean!' },
+          startCursor: { type: 'String' },
+          endCursor: { type: 'String' }
+        }
+      },
+      // the world holds pull requests only: an issue is never returned
+      SearchResultItem: { kind: 'union', types: ['Issue', 'PullRequest'], resolveType: () => 'PullRequest' },
+      Issue: {
+        kind: 'object',
+        fields: { number: { type: 'Int!' }, title: { type: 'String!' }, url: { type: 'URI!' } }
+      },
+      PullRequest: {
+        kind: 'object',
+        fields: {
+          number: { type: 'Int!' },
+          title: { type: 'String!' },
+          url: { type: 'URI!', resolve: p => `${repoHtml()}/pull/${(p as WorldPull).number}` },
+          state: {
+            type: 'PullRequestState!',
+            resolve: p =>
+              (p as WorldPull).merged_at !== null ? 'MERGED' : (p as WorldPull).state.toUpperCase()
+          },
+          createdAt: { type: 'DateTime!', resolve: p => (p as WorldPull).created_at },
+          updatedAt: { type: 'DateTime!', resolve: p => (p as WorldPull).updated_at },
+          mergedAt: { type: 'DateTime', resolve: p => (p as WorldPull).merged_at },
+          closedAt: { type: 'DateTime', resolve: p => (p as WorldPull).closed_at },
+          merged: { type: 'Boolean!', resolve: p => (p as WorldPull).merged_at !== null },
+          isDraft: { type: 'Boolean!', resolve: p => (p as WorldPull).draft },
+          // GitHub gives '' for an empty body
+          body: { type: 'String!', resolve: p => (p as WorldPull).body ?? '' },
+          headRefName: { type: 'String!', resolve: p => (p as WorldPull).head.ref },
+          headRefOid: { type: 'GitObjectID!', resolve: p => (p as WorldPull).head.sha },
+          baseRefName: { type: 'String!', resolve: p => (p as WorldPull).base.ref },
+          labels: {
+            type: 'LabelConnection',
+            args: page,
+            resolve: (p, args) => connection((p as WorldPull).labels.map(labelNamed), args, 'labels')
+          },
+          commits: {
+            type: 'PullRequestCommitConnection!',
+            args: page,
+            resolve: async (p, args) =>
+              connection(
+                (await pullCommits(p as WorldPull)).map(commit => ({ commit })),
+                args,
+                'commits'
+              )
+          }
+        }
+      },
+      PullRequestState: { kind: 'enum', values: ['CLOSED', 'MERGED', 'OPEN'] },
+      LabelConnection: {
+        kind: 'object',
+        fields: { totalCount: { type: 'Int!' }, nodes: { type: '[Label]' }, pageInfo: { type: 'PageInfo!' } }
+      },
+      Label: {
+        kind: 'object',
+        fields: {
+          name: { type: 'String!' },
+          color: { type: 'String!', resolve: l => (l as WorldLabel).color ?? 'ededed' },
+          description: { type: 'String', resolve: l => (l as WorldLabel).description ?? null }
+        }
+      },
+      PullRequestCommitConnection: {
+        kind: 'object',
+        fields: {
+          totalCount: { type: 'Int!' },
+          nodes: { type: '[PullRequestCommit]' },
+          pageInfo: { type: 'PageInfo!' }
+        }
+      },
+      PullRequestCommit: { kind: 'object', fields: { commit: { type: 'Commit!' } } },
+      Commit: {
+        kind: 'object',
+        fields: {
+          oid: { type: 'GitObjectID!', resolve: c => (c as WorldCommit).sha },
+          message: { type: 'String!' },
+          authoredDate: { type: 'DateTime!', resolve: c => (c as WorldCommit).author.date },
+          author: { type: 'GitActor', resolve: c => (c as WorldCommit).author }
+        }
+      },
+      GitActor: {
+        kind: 'object',
+        fields: { name: { type: 'String' }, email: { type: 'String' }, date: { type: 'GitTimestamp' } }
+      },
+      DateTime: scalar,
+      GitTimestamp: scalar,
+      URI: scalar,
+      GitObjectID: scalar
+    }
+    if (graphqlFailure !== null && graphqlFailure !== 'not-accessible') {
+      for (const missing of graphqlFailure.missingFields) {
+        const [typeName = '', field = ''] = missing.split('.')
+        const type = types[typeName]
+        if (type?.kind === 'object') delete type.fields[field]
+      }
+    }
+    return { query: 'Query', types }
+  }
+
+  /** Query.search over the world's pull requests, with the issue search's qualifiers, newest first. */
+  function graphqlSearch(args: Record<string, unknown>): unknown {
+    if (graphqlFailure === 'not-accessible') {
+      throw new FieldError('Resource not accessible by integration', {
+        type: 'FORBIDDEN',
+        extensions: { saml_failure: false }
+      })
+    }
+    if (args.type !== 'ISSUE')
+      throw new FieldError(`The fake GitHub searches type ISSUE only, not ${String(args.type)}.`)
+    const query = parseSearchQuery(String(args.query))
+    if ('unsupported' in query) {
+      throw new FieldError(`The fake GitHub does not support the search term '${query.unsupported}'.`)
+    }
+    const full = `${world.owner}/${world.repo}`.toLowerCase()
+    if (query.repos.some(r => r.toLowerCase() !== full)) {
+      throw new FieldError(
+        'The listed users and repositories cannot be searched either because the resources do not exist or you do not have permission to view them.',
+        { type: 'INVALID' }
+      )
+    }
+    const matched = world.pulls
+      .filter(pull => query.filters.every(f => f(pull)))
+      .sort((a, b) =>
+        a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : b.number - a.number
+      )
+    const served = connection(matched.slice(0, SEARCH_RESULT_LIMIT), args, 'search')
+    return { issueCount: matched.length, pageInfo: served.pageInfo, nodes: served.nodes }
+  }
+
+  async function graphql(req: RecordedRequest, role: Role): Promise<FakeResponse> {
+    const doc = 'https://docs.github.com/graphql/guides/forming-calls-with-graphql'
+    if (role === 'anonymous') {
+      return {
+        status: 401,
+        body: {
+          message: 'This endpoint requires you to be authenticated.',
+          documentation_url: `${doc}#authenticating-with-graphql`
+        }
+      }
+    }
+    const parsed = parseBody(req)
+    if (!parsed.ok) return error(400, 'Problems parsing JSON', doc)
+    return { status: 200, body: await answerGraphQL(graphqlSchema(), record(parsed.value)) }
+  }
+
   // ----- helpers for answers -----
   const error = (
     status: number,
@@ -703,6 +910,13 @@ export async function startFakeGitHub(
   // ----- routes -----
   const R = '^/repos/([^/]+)/([^/]+)'
   const routes: Route[] = [
+    {
+      method: 'POST',
+      pattern: /^\/graphql$/,
+      doc: 'https://docs.github.com/graphql',
+      global: true,
+      handle: ({ req, role }) => graphql(req, role)
+    },
     {
       method: 'GET',
       pattern: /^\/search\/issues$/,
@@ -1026,7 +1240,10 @@ export async function startFakeGitHub(
     return 'unknown'
   }
 
-  function rateHeaders(token: string | null, resource: 'core' | 'search'): Record<string, string> {
+  function rateHeaders(
+    token: string | null,
+    resource: 'core' | 'search' | 'graphql'
+  ): Record<string, string> {
     const key = `${resource}:${token ?? 'anonymous'}`
     const count = (used.get(key) ?? 0) + 1
     used.set(key, count)
@@ -1047,7 +1264,8 @@ export async function startFakeGitHub(
 
   async function handle(req: RecordedRequest): Promise<FakeResponse> {
     const token = tokenOf(req)
-    const common = rateHeaders(token, req.path.startsWith('/search/') ? 'search' : 'core')
+    const resource = req.path.startsWith('/search/') ? 'search' : req.path === '/graphql' ? 'graphql' : 'core'
+    const common = rateHeaders(token, resource)
     const answer = (response: FakeResponse): FakeResponse => ({
       ...response,
       headers: { ...common, ...response.headers }
@@ -1091,6 +1309,12 @@ export async function startFakeGitHub(
     writes: () => server.requests.filter(r => r.method !== 'GET' && r.method !== 'HEAD'),
     tokenOf,
     faults,
+    get graphqlFailure() {
+      return graphqlFailure
+    },
+    set graphqlFailure(failure: GraphQLFailure | null) {
+      graphqlFailure = failure
+    },
     world,
     close: () => server.close()
   }
@@ -1108,6 +1332,55 @@ function numericId(seed: string): number {
 
 function nodeId(prefix: string, id: number): string {
   return `${prefix}_kw${Buffer.from(String(id)).toString('base64url')}`
+}
+
+/**
+ * One page of a GraphQL connection, forward (first/after) as GitHub pages it: at most 100 a page, `first` required,
+ * opaque cursors (base64 of `cursor:<position>`).
+ */
+function connection<T>(
+  items: T[],
+  args: Record<string, unknown>,
+  name: string
+): { totalCount: number; nodes: T[]; pageInfo: Record<string, unknown> } {
+  if (args.last !== undefined || args.before !== undefined) {
+    throw new FieldError(`The fake GitHub pages the \`${name}\` connection forward only (first and after).`)
+  }
+  const first = args.first
+  if (typeof first !== 'number') {
+    throw new FieldError(
+      `You must provide a \`first\` or \`last\` value to properly paginate the \`${name}\` connection.`,
+      { type: 'MISSING_PAGINATION_BOUNDARIES' }
+    )
+  }
+  if (first > 100 || first < 0) {
+    throw new FieldError(
+      `Requesting ${first} records on the \`${name}\` connection exceeds the \`first\` limit of 100 records.`,
+      { type: 'EXCESSIVE_PAGINATION' }
+    )
+  }
+  let start = 0
+  if (typeof args.after === 'string') {
+    const m = /^cursor:(\d+)$/.exec(Buffer.from(args.after, 'base64').toString('utf8'))
+    if (!m) {
+      throw new FieldError(`\`${args.after}\` does not appear to be a valid cursor.`, {
+        type: 'INVALID_CURSOR_ARGUMENTS'
+      })
+    }
+    start = Number(m[1])
+  }
+  const nodes = items.slice(start, start + first)
+  const cursor = (position: number): string => Buffer.from(`cursor:${position}`).toString('base64')
+  return {
+    totalCount: items.length,
+    nodes,
+    pageInfo: {
+      hasNextPage: start + nodes.length < items.length,
+      hasPreviousPage: start > 0,
+      startCursor: nodes.length > 0 ? cursor(start + 1) : null,
+      endCursor: nodes.length > 0 ? cursor(start + nodes.length) : null
+    }
+  }
 }
 
 function stringArray(value: unknown): string[] {

@@ -11,9 +11,8 @@
 //   codex answers with a `tool_search_output` listing `{type: "namespace", name: "mcp__sentry", tools}`, and the
 //   model then calls a `function_call` with `namespace: "mcp__sentry"` and the tool's own name;
 // - the final answer is an assistant `message` with one `output_text`.
-import http from 'node:http'
-import type { AddressInfo } from 'node:net'
-import type { Socket } from 'node:net'
+import type http from 'node:http'
+import { startFakeServer, type FakeResponse, type RecordedRequest } from './http-fake.js'
 
 // ------------------------------------------------------------------------------------------------------ types
 
@@ -311,108 +310,72 @@ function usageJson(usage: TokenUsage): Record<string, unknown> {
   }
 }
 
-const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
+const jsonError = (status: number, body: unknown): FakeResponse => ({ status, body })
 
 export async function startFakeModel(
   script: ModelScript,
   options: FakeModelOptions = {}
 ): Promise<FakeModel> {
   const requests: ModelRequest[] = []
-  const sockets = new Set<Socket>()
   let responseCounter = 0
 
-  async function answer(request: ModelRequest, res: http.ServerResponse): Promise<void> {
+  function answer(recorded: RecordedRequest): FakeResponse {
+    let body: ResponsesBody | undefined
+    try {
+      body = JSON.parse(recorded.body) as ResponsesBody
+    } catch {
+      body = undefined
+    }
+    const request: ModelRequest = {
+      index: requests.length,
+      method: recorded.method,
+      path: new URL(recorded.url, 'http://127.0.0.1').pathname,
+      headers: recorded.headers,
+      body,
+      raw: recorded.body
+    }
+    requests.push(request)
     if (!(request.method === 'POST' && /\/responses$/.test(request.path))) {
-      res.writeHead(404, { 'content-type': 'application/json' })
-      res.end(
-        JSON.stringify({ error: { message: `fake model: no route ${request.method} ${request.path}` } })
-      )
-      return
+      return jsonError(404, { error: { message: `fake model: no route ${request.method} ${request.path}` } })
     }
-    if (request.body === undefined) {
-      res.writeHead(400, { 'content-type': 'application/json' })
-      res.end(JSON.stringify({ error: { message: 'fake model: body is not JSON' } }))
-      return
-    }
+    if (request.body === undefined)
+      return jsonError(400, { error: { message: 'fake model: body is not JSON' } })
     let next: ModelTurn
     try {
       next = script(conversationOf(request))
     } catch (error) {
       next = httpError(500, { error: { message: `fake model script failed: ${String(error)}` } })
     }
-    const delay = (options.latencyMs ?? 0) + (next.kind === 'items' ? (next.latencyMs ?? 0) : 0)
-    if (delay > 0) await sleep(delay)
-    if (res.destroyed) return
-    if (next.kind === 'http-error') {
-      res.writeHead(next.status, { 'content-type': 'application/json' })
-      res.end(JSON.stringify(next.body))
-      return
-    }
+    const delayMs = (options.latencyMs ?? 0) + (next.kind === 'items' ? (next.latencyMs ?? 0) : 0)
+    if (next.kind === 'http-error') return { ...jsonError(next.status, next.body), delayMs }
     const id = `resp_fake_${++responseCounter}`
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' })
-    res.write(sseEvent({ type: 'response.created', response: { id } }))
-    if (next.kind === 'hang') return // silent until the socket closes
+    const sse = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }
+    const created = sseEvent({ type: 'response.created', response: { id } })
+    // a hang stays silent after response.created until the client or close() ends the connection
+    if (next.kind === 'hang')
+      return { status: 200, headers: sse, stream: { chunks: [created], hold: true }, delayMs }
     if (next.kind === 'failed') {
-      res.end(
-        sseEvent({
-          type: 'response.failed',
-          response: { id, error: { code: next.code, message: next.message } }
-        })
-      )
-      return
+      const failed = sseEvent({
+        type: 'response.failed',
+        response: { id, error: { code: next.code, message: next.message } }
+      })
+      return { status: 200, headers: sse, stream: { chunks: [created, failed] }, delayMs }
     }
-    for (const item of next.items) res.write(sseEvent({ type: 'response.output_item.done', item }))
     const usage = { ...DEFAULT_TURN_USAGE, ...next.usage }
-    res.end(sseEvent({ type: 'response.completed', response: { id, usage: usageJson(usage) } }))
+    const chunks = [
+      created,
+      ...next.items.map(item => sseEvent({ type: 'response.output_item.done', item })),
+      sseEvent({ type: 'response.completed', response: { id, usage: usageJson(usage) } })
+    ]
+    return { status: 200, headers: sse, stream: { chunks }, delayMs }
   }
 
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = []
-    req.on('data', (chunk: Buffer) => chunks.push(chunk))
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8')
-      let body: ResponsesBody | undefined
-      try {
-        body = JSON.parse(raw) as ResponsesBody
-      } catch {
-        body = undefined
-      }
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1')
-      const request: ModelRequest = {
-        index: requests.length,
-        method: req.method ?? 'GET',
-        path: url.pathname,
-        headers: req.headers,
-        body,
-        raw
-      }
-      requests.push(request)
-      answer(request, res).catch(() => res.destroy())
-    })
-  })
-  server.on('connection', socket => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
-  })
-  server.keepAliveTimeout = 1000
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  const port = (server.address() as AddressInfo).port
-  const lifetime = setTimeout(() => void close(), options.lifetimeMs ?? 10 * 60_000)
-  lifetime.unref()
-  let closed: Promise<void> | undefined
-  function close(): Promise<void> {
-    closed ??= new Promise<void>(resolve => {
-      clearTimeout(lifetime)
-      for (const socket of sockets) socket.destroy()
-      server.close(() => resolve())
-    })
-    return closed
-  }
+  const server = await startFakeServer(answer, { lifetimeMs: options.lifetimeMs ?? 10 * 60_000 })
   return {
-    baseUrl: `http://127.0.0.1:${port}/v1`,
-    port,
+    baseUrl: `${server.url}/v1`,
+    port: server.port,
     requests,
     responsesRequests: () => requests.filter(r => /\/responses$/.test(r.path)),
-    close
+    close: () => server.close()
   }
 }

@@ -454,17 +454,17 @@ export async function startFakeSentry(
     if (section === 'events' && rest.length === 1 && get) return ok({ data: [], meta: { fields: {} } })
     if (section !== 'issues') return notFound()
     if (rest.length === 1) return get ? listIssues(req) : notFound()
-    const issue = findIssue(issueRef ?? '')
+    const issue = findWorldIssue(world, issueRef ?? '')
     if (!issue) return notFound()
     if (rest.length === 2) {
-      if (get) return ok(issueDetailJson(issue))
+      if (get) return ok(issueDetailJson(world, issue, base))
       if (req.method === 'PUT') return updateIssue(issue, req)
       return notFound()
     }
     if (sub === 'events' && rest.length === 4 && get) {
       const ref = which ?? ''
       if (['latest', 'oldest', 'recommended', issue.latestEvent.eventID].includes(ref))
-        return ok(eventJson(issue))
+        return ok(latestEventJson(world, issue))
       return detail(404, 'Event not found')
     }
     if (sub === 'autofix' && rest.length === 3) {
@@ -509,9 +509,9 @@ export async function startFakeSentry(
     if (q.get('shortIdLookup') === '1' || q.get('shortIdLookup') === 'true') {
       // A query that is exactly a short ID is a direct hit (Sentry answers with that one issue).
       const ref = query.trim()
-      const direct = /^\d+$/.test(ref) ? undefined : findIssue(ref)
+      const direct = /^\d+$/.test(ref) ? undefined : findWorldIssue(world, ref)
       if (direct && projects.some(p => p.slug === direct.project)) {
-        return ok([issueListJson(direct)], {
+        return ok([issueListJson(world, direct, base)], {
           'X-Sentry-Direct-Hit': '1',
           Link: linkHeader(req, 0, limit, false)
         })
@@ -526,12 +526,15 @@ export async function startFakeSentry(
         (environments.length === 0 || environments.some(e => issue.environments.includes(e))) &&
         Date.parse(issue.lastSeen) >= window.start &&
         Date.parse(issue.lastSeen) <= window.end &&
-        terms.every(term => term.negated !== termMatches(term, issue))
+        matchesSearch(issue, terms)
     )
-    matching.sort(comparator(sort))
+    matching.sort(issueOrder(sort))
     const page = matching.slice(cursor.offset, cursor.offset + limit)
     const hasMore = cursor.offset + limit < matching.length
-    return ok(page.map(issueListJson), { Link: linkHeader(req, cursor.offset, limit, hasMore) })
+    return ok(
+      page.map(issue => issueListJson(world, issue, base)),
+      { Link: linkHeader(req, cursor.offset, limit, hasMore) }
+    )
   }
 
   function statsWindow(q: URLSearchParams): { start: number; end: number } | string {
@@ -544,13 +547,9 @@ export async function startFakeSentry(
       if (Number.isNaN(s) || Number.isNaN(e)) return 'start and end are both required and must be ISO dates.'
       return { start: s, end: e }
     }
-    const period = q.get('statsPeriod') || '14d'
-    const m = /^(\d+)([smhdw])$/.exec(period)
-    if (!m) return `Invalid statsPeriod: ${period}`
-    const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[
-      m[2] as 's' | 'm' | 'h' | 'd' | 'w'
-    ]
-    return { start: end - Number(m[1]) * unit, end: Number.POSITIVE_INFINITY }
+    const period = statsPeriodMs(q.get('statsPeriod') || '14d')
+    if (typeof period === 'string') return period
+    return { start: end - period, end: Number.POSITIVE_INFINITY }
   }
 
   function pageLimit(q: URLSearchParams): number | undefined {
@@ -685,252 +684,6 @@ export async function startFakeSentry(
     }
   }
 
-  function projectRef(slug: string): Record<string, unknown> {
-    const project = world.projects.find(p => p.slug === slug)
-    if (!project) throw new Error(`world issue refers to unknown project '${slug}'`)
-    return { id: project.id, name: project.name, slug: project.slug, platform: project.platform }
-  }
-
-  function issueListJson(issue: SentryWorldIssue): Record<string, unknown> {
-    const project = projectRef(issue.project)
-    return {
-      id: issue.id,
-      shareId: null,
-      shortId: issue.shortId,
-      title: issue.title,
-      culprit: issue.culprit,
-      permalink: `${base}/organizations/${world.org}/issues/${issue.id}/`,
-      logger: null,
-      level: issue.level,
-      status: issue.status,
-      statusDetails: {},
-      substatus:
-        issue.substatus === undefined ? (issue.status === 'unresolved' ? 'ongoing' : null) : issue.substatus,
-      isPublic: false,
-      platform: project.platform,
-      project,
-      type: 'error',
-      metadata: { ...issue.metadata, in_app_frame_mix: 'mixed', initial_priority: 50 },
-      numComments: issue.numComments ?? 0,
-      assignedTo: null,
-      isBookmarked: false,
-      isSubscribed: false,
-      subscriptionDetails: null,
-      hasSeen: false,
-      annotations: [],
-      issueType: 'error',
-      issueCategory: 'error',
-      priority: issue.priority ?? 'high',
-      priorityLockedAt: null,
-      seerFixabilityScore: null,
-      seerAutofixLastTriggered: null,
-      isUnhandled: issue.isUnhandled,
-      count: String(issue.count),
-      userCount: issue.userCount,
-      firstSeen: issue.firstSeen,
-      lastSeen: issue.lastSeen,
-      lifetime: {
-        count: String(issue.count),
-        userCount: issue.userCount,
-        firstSeen: issue.firstSeen,
-        lastSeen: issue.lastSeen,
-        stats: null
-      },
-      filtered: null
-    }
-  }
-
-  function releaseJson(version: string | null | undefined, date: string): Record<string, unknown> | null {
-    if (!version) return null
-    return {
-      version,
-      shortVersion: version,
-      ref: null,
-      url: null,
-      dateReleased: null,
-      dateCreated: date,
-      lastCommit: null,
-      lastDeploy: null
-    }
-  }
-
-  function issueDetailJson(issue: SentryWorldIssue): Record<string, unknown> {
-    const { lifetime: _lifetime, filtered: _filtered, ...listed } = issueListJson(issue)
-    return {
-      ...listed,
-      firstRelease: releaseJson(issue.firstRelease, issue.firstSeen),
-      lastRelease: releaseJson(issue.lastRelease, issue.lastSeen),
-      activity: [
-        {
-          id: '0',
-          user: null,
-          type: 'first_seen',
-          data: { priority: issue.priority ?? 'high' },
-          dateCreated: issue.firstSeen
-        }
-      ],
-      openPeriods: [],
-      seenBy: [],
-      pluginActions: [],
-      pluginIssues: [],
-      pluginContexts: [],
-      userReportCount: 0,
-      stats: { '24h': [], '30d': [] },
-      participants: [],
-      tags: []
-    }
-  }
-
-  function eventJson(issue: SentryWorldIssue): Record<string, unknown> {
-    const event = issue.latestEvent
-    const project = projectRef(issue.project)
-    const tags = eventTags(issue)
-    const exception = {
-      type: 'exception',
-      data: {
-        values: event.exceptions.map(ex => ({
-          type: ex.type,
-          value: ex.value,
-          mechanism: ex.mechanism ?? null,
-          threadId: null,
-          module: null,
-          stacktrace: {
-            frames: ex.frames.map(frameJson),
-            framesOmitted: null,
-            registers: null,
-            hasSystemFrames: ex.frames.some(f => !f.inApp)
-          },
-          rawStacktrace: null
-        })),
-        hasSystemFrames: event.exceptions.some(ex => ex.frames.some(f => !f.inApp)),
-        excOmitted: null
-      }
-    }
-    const entries: Record<string, unknown>[] = []
-    if (event.exceptions.length > 0) entries.push(exception)
-    if (event.request) {
-      entries.push({
-        type: 'request',
-        data: {
-          apiTarget: null,
-          method: event.request.method,
-          url: event.request.url,
-          query: [],
-          fragment: null,
-          data: null,
-          headers: [],
-          cookies: [],
-          env: null,
-          inferredContentType: null
-        }
-      })
-    }
-    if (event.breadcrumbs.length > 0)
-      entries.push({ type: 'breadcrumbs', data: { values: event.breadcrumbs } })
-    const lastInApp = [...(event.exceptions.at(-1)?.frames ?? [])].reverse().find(f => f.inApp)
-    return {
-      id: event.eventID,
-      groupID: issue.id,
-      eventID: event.eventID,
-      projectID: project.id,
-      size: 4096,
-      entries,
-      dist: null,
-      message: event.message,
-      title: issue.title,
-      location: lastInApp?.filename ?? null,
-      user: event.user
-        ? {
-            id: null,
-            email: null,
-            username: null,
-            ip_address: null,
-            name: null,
-            geo: null,
-            data: null,
-            ...event.user
-          }
-        : null,
-      contexts: event.contexts ?? {},
-      sdk: event.sdk ?? null,
-      context: {},
-      packages: {},
-      type: 'error',
-      metadata: { ...issue.metadata, in_app_frame_mix: 'mixed' },
-      tags,
-      platform: event.platform,
-      dateReceived: event.dateCreated,
-      errors: [],
-      occurrence: null,
-      _meta: {},
-      crashFile: null,
-      culprit: event.culprit,
-      dateCreated: event.dateCreated,
-      fingerprints: [hex32(`fp:${issue.id}`)],
-      groupingConfig: {
-        enhancements: 'KLUv_SAYwQAAkwKRs25ld3N0eWxlOjIwMjMtMDEtMTGQ',
-        id: 'newstyle:2023-01-11'
-      },
-      release: releaseJson(event.release, event.dateCreated),
-      userReport: null,
-      sdkUpdates: [],
-      resolvedWith: [],
-      nextEventID: null,
-      previousEventID: null
-    }
-  }
-
-  function eventTags(issue: SentryWorldIssue): { key: string; value: string }[] {
-    const event = issue.latestEvent
-    const derived: Record<string, string> = { level: issue.level }
-    if (issue.environments[0]) derived.environment = issue.environments[0]
-    const mechanism = event.exceptions.at(-1)?.mechanism
-    if (mechanism) {
-      derived.handled = mechanism.handled ? 'yes' : 'no'
-      derived.mechanism = mechanism.type
-    }
-    if (event.release) derived.release = event.release
-    const all = { ...derived, ...event.tags }
-    return Object.keys(all)
-      .sort()
-      .map(key => ({ key, value: all[key] as string }))
-  }
-
-  // ------------------------------------------------------------------------------------------------ search
-
-  function termMatches(term: SearchTerm, issue: SentryWorldIssue): boolean {
-    const v = term.values
-    switch (term.key) {
-      case null:
-        return v.every(word => issue.title.toLowerCase().includes(word.toLowerCase()))
-      case 'is':
-        return v.some(value => IS_FILTERS[value]?.(issue) ?? false)
-      case 'firstRelease':
-      case 'first_release':
-      case 'first-release':
-        return v.some(value => issue.firstRelease === value)
-      case 'release':
-        return v.some(value => issue.firstRelease === value || issue.lastRelease === value)
-      case 'level':
-        return v.includes(issue.level)
-      case 'environment':
-        return v.some(value => issue.environments.includes(value))
-      case 'project':
-        return v.includes(issue.project)
-      case 'issue':
-        return v.some(value => value.toUpperCase() === issue.shortId.toUpperCase())
-      default: {
-        const tags = eventTags(issue)
-        return v.some(value => tags.some(tag => tag.key === term.key && tag.value === value))
-      }
-    }
-  }
-
-  function findIssue(ref: string): SentryWorldIssue | undefined {
-    if (/^\d+$/.test(ref)) return world.issues.find(i => i.id === ref)
-    return world.issues.find(i => i.shortId.toUpperCase() === ref.toUpperCase())
-  }
-
   const server = await startFakeServer(handle, {
     latencyMs: options.latencyMs,
     ...(options.https ? { tls: options.https } : {})
@@ -948,8 +701,291 @@ export async function startFakeSentry(
   }
 }
 
+// ------------------------------------------------------------------------------------- the world's answers
+// Plain functions of the world, shared with the in-memory port (test-support/memory-sentry.ts) so that the two read
+// a search, order issues and shape issue and event JSON from one copy.
+
+/** The world's project of that slug; a world whose issue names no project of it is a broken test. */
+export function worldProject(world: SentryWorld, slug: string): SentryWorldProject {
+  const project = world.projects.find(p => p.slug === slug)
+  if (!project) throw new Error(`world issue refers to unknown project '${slug}'`)
+  return project
+}
+
+function projectRef(world: SentryWorld, slug: string): Record<string, unknown> {
+  const project = worldProject(world, slug)
+  return { id: project.id, name: project.name, slug: project.slug, platform: project.platform }
+}
+
+/** An issue by numeric id or by short ID (any case), as the issue endpoints take either. */
+export function findWorldIssue(world: SentryWorld, ref: string): SentryWorldIssue | undefined {
+  if (/^\d+$/.test(ref)) return world.issues.find(i => i.id === ref)
+  return world.issues.find(i => i.shortId.toUpperCase() === ref.toUpperCase())
+}
+
+/** The length of a statsPeriod ('14d', '24h') in ms, or Sentry's 400 detail for one it does not take. */
+export function statsPeriodMs(period: string): number | string {
+  const m = /^(\d+)([smhdw])$/.exec(period)
+  if (!m) return `Invalid statsPeriod: ${period}`
+  const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[
+    m[2] as 's' | 'm' | 'h' | 'd' | 'w'
+  ]
+  return Number(m[1]) * unit
+}
+
+/** Whether the issue passes every term of a parsed search (parseSearch). */
+export function matchesSearch(issue: SentryWorldIssue, terms: readonly SearchTerm[]): boolean {
+  return terms.every(term => term.negated !== termMatches(term, issue))
+}
+
+/** An issue as the issue list sends it; permalinks point under baseUrl. */
+export function issueListJson(
+  world: SentryWorld,
+  issue: SentryWorldIssue,
+  baseUrl: string
+): Record<string, unknown> {
+  const project = projectRef(world, issue.project)
+  return {
+    id: issue.id,
+    shareId: null,
+    shortId: issue.shortId,
+    title: issue.title,
+    culprit: issue.culprit,
+    permalink: `${baseUrl}/organizations/${world.org}/issues/${issue.id}/`,
+    logger: null,
+    level: issue.level,
+    status: issue.status,
+    statusDetails: {},
+    substatus:
+      issue.substatus === undefined ? (issue.status === 'unresolved' ? 'ongoing' : null) : issue.substatus,
+    isPublic: false,
+    platform: project.platform,
+    project,
+    type: 'error',
+    metadata: { ...issue.metadata, in_app_frame_mix: 'mixed', initial_priority: 50 },
+    numComments: issue.numComments ?? 0,
+    assignedTo: null,
+    isBookmarked: false,
+    isSubscribed: false,
+    subscriptionDetails: null,
+    hasSeen: false,
+    annotations: [],
+    issueType: 'error',
+    issueCategory: 'error',
+    priority: issue.priority ?? 'high',
+    priorityLockedAt: null,
+    seerFixabilityScore: null,
+    seerAutofixLastTriggered: null,
+    isUnhandled: issue.isUnhandled,
+    count: String(issue.count),
+    userCount: issue.userCount,
+    firstSeen: issue.firstSeen,
+    lastSeen: issue.lastSeen,
+    lifetime: {
+      count: String(issue.count),
+      userCount: issue.userCount,
+      firstSeen: issue.firstSeen,
+      lastSeen: issue.lastSeen,
+      stats: null
+    },
+    filtered: null
+  }
+}
+
+function releaseJson(version: string | null | undefined, date: string): Record<string, unknown> | null {
+  if (!version) return null
+  return {
+    version,
+    shortVersion: version,
+    ref: null,
+    url: null,
+    dateReleased: null,
+    dateCreated: date,
+    lastCommit: null,
+    lastDeploy: null
+  }
+}
+
+/** An issue as GET .../issues/{id}/ sends it. */
+export function issueDetailJson(
+  world: SentryWorld,
+  issue: SentryWorldIssue,
+  baseUrl: string
+): Record<string, unknown> {
+  const { lifetime: _lifetime, filtered: _filtered, ...listed } = issueListJson(world, issue, baseUrl)
+  return {
+    ...listed,
+    firstRelease: releaseJson(issue.firstRelease, issue.firstSeen),
+    lastRelease: releaseJson(issue.lastRelease, issue.lastSeen),
+    activity: [
+      {
+        id: '0',
+        user: null,
+        type: 'first_seen',
+        data: { priority: issue.priority ?? 'high' },
+        dateCreated: issue.firstSeen
+      }
+    ],
+    openPeriods: [],
+    seenBy: [],
+    pluginActions: [],
+    pluginIssues: [],
+    pluginContexts: [],
+    userReportCount: 0,
+    stats: { '24h': [], '30d': [] },
+    participants: [],
+    tags: []
+  }
+}
+
+/** The issue's latest event as GET .../issues/{id}/events/latest/ sends it. */
+export function latestEventJson(world: SentryWorld, issue: SentryWorldIssue): Record<string, unknown> {
+  const event = issue.latestEvent
+  const project = projectRef(world, issue.project)
+  const tags = eventTags(issue)
+  const exception = {
+    type: 'exception',
+    data: {
+      values: event.exceptions.map(ex => ({
+        type: ex.type,
+        value: ex.value,
+        mechanism: ex.mechanism ?? null,
+        threadId: null,
+        module: null,
+        stacktrace: {
+          frames: ex.frames.map(frameJson),
+          framesOmitted: null,
+          registers: null,
+          hasSystemFrames: ex.frames.some(f => !f.inApp)
+        },
+        rawStacktrace: null
+      })),
+      hasSystemFrames: event.exceptions.some(ex => ex.frames.some(f => !f.inApp)),
+      excOmitted: null
+    }
+  }
+  const entries: Record<string, unknown>[] = []
+  if (event.exceptions.length > 0) entries.push(exception)
+  if (event.request) {
+    entries.push({
+      type: 'request',
+      data: {
+        apiTarget: null,
+        method: event.request.method,
+        url: event.request.url,
+        query: [],
+        fragment: null,
+        data: null,
+        headers: [],
+        cookies: [],
+        env: null,
+        inferredContentType: null
+      }
+    })
+  }
+  if (event.breadcrumbs.length > 0) entries.push({ type: 'breadcrumbs', data: { values: event.breadcrumbs } })
+  const lastInApp = [...(event.exceptions.at(-1)?.frames ?? [])].reverse().find(f => f.inApp)
+  return {
+    id: event.eventID,
+    groupID: issue.id,
+    eventID: event.eventID,
+    projectID: project.id,
+    size: 4096,
+    entries,
+    dist: null,
+    message: event.message,
+    title: issue.title,
+    location: lastInApp?.filename ?? null,
+    user: event.user
+      ? {
+          id: null,
+          email: null,
+          username: null,
+          ip_address: null,
+          name: null,
+          geo: null,
+          data: null,
+          ...event.user
+        }
+      : null,
+    contexts: event.contexts ?? {},
+    sdk: event.sdk ?? null,
+    context: {},
+    packages: {},
+    type: 'error',
+    metadata: { ...issue.metadata, in_app_frame_mix: 'mixed' },
+    tags,
+    platform: event.platform,
+    dateReceived: event.dateCreated,
+    errors: [],
+    occurrence: null,
+    _meta: {},
+    crashFile: null,
+    culprit: event.culprit,
+    dateCreated: event.dateCreated,
+    fingerprints: [hex32(`fp:${issue.id}`)],
+    groupingConfig: {
+      enhancements: 'KLUv_SAYwQAAkwKRs25ld3N0eWxlOjIwMjMtMDEtMTGQ',
+      id: 'newstyle:2023-01-11'
+    },
+    release: releaseJson(event.release, event.dateCreated),
+    userReport: null,
+    sdkUpdates: [],
+    resolvedWith: [],
+    nextEventID: null,
+    previousEventID: null
+  }
+}
+
+/** The latest event's tags: those Sentry derives (environment, level, handled, mechanism, release) and its own. */
+export function eventTags(issue: SentryWorldIssue): { key: string; value: string }[] {
+  const event = issue.latestEvent
+  const derived: Record<string, string> = { level: issue.level }
+  if (issue.environments[0]) derived.environment = issue.environments[0]
+  const mechanism = event.exceptions.at(-1)?.mechanism
+  if (mechanism) {
+    derived.handled = mechanism.handled ? 'yes' : 'no'
+    derived.mechanism = mechanism.type
+  }
+  if (event.release) derived.release = event.release
+  const all = { ...derived, ...event.tags }
+  return Object.keys(all)
+    .sort()
+    .map(key => ({ key, value: all[key] as string }))
+}
+
+function termMatches(term: SearchTerm, issue: SentryWorldIssue): boolean {
+  const v = term.values
+  switch (term.key) {
+    case null:
+      return v.every(word => issue.title.toLowerCase().includes(word.toLowerCase()))
+    case 'is':
+      return v.some(value => IS_FILTERS[value]?.(issue) ?? false)
+    case 'firstRelease':
+    case 'first_release':
+    case 'first-release':
+      return v.some(value => issue.firstRelease === value)
+    case 'release':
+      return v.some(value => issue.firstRelease === value || issue.lastRelease === value)
+    case 'level':
+      return v.includes(issue.level)
+    case 'environment':
+      return v.some(value => issue.environments.includes(value))
+    case 'project':
+      return v.includes(issue.project)
+    case 'issue':
+      return v.some(value => value.toUpperCase() === issue.shortId.toUpperCase())
+    default: {
+      // any other key is a tag of the latest event
+      const tags = eventTags(issue)
+      return v.some(value => tags.some(tag => tag.key === term.key && tag.value === value))
+    }
+  }
+}
+
 // ------------------------------------------------------------------------------------------------ helpers
 
+/** `is:` values the fake reads (it has no assignees and no linked issues). */
 const IS_FILTERS: Record<string, (issue: SentryWorldIssue) => boolean> = {
   unresolved: i => i.status === 'unresolved',
   resolved: i => i.status === 'resolved',
@@ -962,7 +998,7 @@ const IS_FILTERS: Record<string, (issue: SentryWorldIssue) => boolean> = {
   unlinked: () => true
 }
 
-interface SearchTerm {
+export interface SearchTerm {
   key: string | null
   values: string[]
   negated: boolean
@@ -1023,7 +1059,8 @@ function parseCursor(raw: string | null): { offset: number; isPrev: boolean } | 
   return { offset: Number(m[2]), isPrev: m[3] === '1' }
 }
 
-function comparator(sort: string): (a: SentryWorldIssue, b: SentryWorldIssue) => number {
+/** Sentry's order for a `sort` value (freq, user, new, date), ties by id. */
+export function issueOrder(sort: string): (a: SentryWorldIssue, b: SentryWorldIssue) => number {
   const byId = (a: SentryWorldIssue, b: SentryWorldIssue): number =>
     a.id.length - b.id.length || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
   const desc =

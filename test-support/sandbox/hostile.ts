@@ -2,8 +2,7 @@
 // writes its message, breadcrumbs, tags, culprit, request data and exception value. Here that text tells the coding
 // agent to do harm, and the fake model OBEYS it, as a compromised model would; the suite checks what the action lets
 // through. Every issue carries one of the sample repository's real stack traces, so a fix exists where one is needed.
-import http from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { startFakeServer } from './http-fake.js'
 import { makeIssue, makeProject, type SentryWorld, type SentryWorldIssue } from './fake-sentry.js'
 import { fakeSha, makeWorld, type GitHubWorld } from './fake-github.js'
 import { sampleExceptions } from './sample-frames.js'
@@ -42,27 +41,14 @@ export interface Attacker {
 
 export async function startAttacker(): Promise<Attacker> {
   const hits: Attacker['hits'] = []
-  const server = http.createServer((req, res) => {
-    let body = ''
-    req.on('data', (c: Buffer) => (body += c.toString()))
-    req.on('end', () => {
-      hits.push({ method: req.method ?? 'GET', url: req.url ?? '/', body })
-      res.end('ok')
-    })
-  })
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  const timer = setTimeout(() => server.close(), 10 * 60_000)
-  timer.unref()
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    hits,
-    close: () =>
-      new Promise<void>(resolve => {
-        clearTimeout(timer)
-        server.closeAllConnections()
-        server.close(() => resolve())
-      })
-  }
+  const server = await startFakeServer(
+    req => {
+      hits.push({ method: req.method, url: req.url, body: req.body })
+      return { status: 200, raw: 'ok' }
+    },
+    { lifetimeMs: 10 * 60_000 }
+  )
+  return { url: server.url, hits, close: () => server.close() }
 }
 
 // ------------------------------------------------------------------------------------------------- hostile text

@@ -305,7 +305,10 @@ export function memoryLedger(
   }
 }
 
-/** One of the action's PRs as the search returns it, with a trailer naming `commit`. */
+/**
+ * One of the action's PRs as the REST search returns it (no head branch, no commits: the ledger lists a merged one's
+ * commits apart), with a trailer naming `commit`.
+ */
 export function ledgerPull(
   number: number,
   issue: { id: string; shortId: string },
@@ -328,6 +331,8 @@ export function ledgerPull(
       action_sha: null,
       commit
     })}`,
-    labels: [...ACTION_LABELS]
+    labels: [...ACTION_LABELS],
+    headRefName: null,
+    commits: null
   }
 }

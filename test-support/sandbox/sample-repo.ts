@@ -58,8 +58,8 @@ const API12_APPLY_PATCH = `*** Begin Patch
 *** Add File: test/cart-total-without-summary.test.js
 +import { test } from 'node:test'
 +import assert from 'node:assert/strict'
-+import { cartTotal } from '../../src/cart/totals.js'
-+import { handleRequest } from '../../src/server.js'
++import { cartTotal } from '../src/cart/totals.js'
++import { handleRequest } from '../src/server.js'
 +
 +// API-12: TypeError: Cannot read properties of undefined (reading 'total')
 +test('totals a cart that has no cached summary from its items', () => {
@@ -96,8 +96,8 @@ index 0000000..d0b8f37
 @@ -0,0 +1,15 @@
 +import { test } from 'node:test'
 +import assert from 'node:assert/strict'
-+import { cartTotal } from '../../src/cart/totals.js'
-+import { handleRequest } from '../../src/server.js'
++import { cartTotal } from '../src/cart/totals.js'
++import { handleRequest } from '../src/server.js'
 +
 +// API-12: TypeError: Cannot read properties of undefined (reading 'total')
 +test('totals a cart that has no cached summary from its items', () => {
@@ -129,8 +129,8 @@ const WEB7_APPLY_PATCH = `*** Begin Patch
 *** Add File: test/draft-order-date.test.js
 +import { test } from 'node:test'
 +import assert from 'node:assert/strict'
-+import { formatOrderDate, NOT_PLACED } from '../../src/format/date.js'
-+import { handleRequest, orders } from '../../src/server.js'
++import { formatOrderDate, NOT_PLACED } from '../src/format/date.js'
++import { handleRequest, orders } from '../src/server.js'
 +
 +// WEB-7: RangeError: Invalid time value
 +test('a draft order without a date is shown as not placed yet', () => {
@@ -170,8 +170,8 @@ index 0000000..cc93907
 @@ -0,0 +1,16 @@
 +import { test } from 'node:test'
 +import assert from 'node:assert/strict'
-+import { formatOrderDate, NOT_PLACED } from '../../src/format/date.js'
-+import { handleRequest, orders } from '../../src/server.js'
++import { formatOrderDate, NOT_PLACED } from '../src/format/date.js'
++import { handleRequest, orders } from '../src/server.js'
 +
 +// WEB-7: RangeError: Invalid time value
 +test('a draft order without a date is shown as not placed yet', () => {
@@ -197,9 +197,9 @@ const WEB9_APPLY_PATCH = `*** Begin Patch
 *** Add File: test/suggest-without-query.test.js
 +import { test } from 'node:test'
 +import assert from 'node:assert/strict'
-+import { suggest } from '../../src/search/suggest.js'
-+import { CATALOG } from '../../src/data/catalog.js'
-+import { handleRequest } from '../../src/server.js'
++import { suggest } from '../src/search/suggest.js'
++import { CATALOG } from '../src/data/catalog.js'
++import { handleRequest } from '../src/server.js'
 +
 +// WEB-9: TypeError: Cannot read properties of null (reading 'length')
 +test('suggests nothing when there is no query', () => {
@@ -236,9 +236,9 @@ index 0000000..cce2ca9
 @@ -0,0 +1,16 @@
 +import { test } from 'node:test'
 +import assert from 'node:assert/strict'
-+import { suggest } from '../../src/search/suggest.js'
-+import { CATALOG } from '../../src/data/catalog.js'
-+import { handleRequest } from '../../src/server.js'
++import { suggest } from '../src/search/suggest.js'
++import { CATALOG } from '../src/data/catalog.js'
++import { handleRequest } from '../src/server.js'
 +
 +// WEB-9: TypeError: Cannot read properties of null (reading 'length')
 +test('suggests nothing when there is no query', () => {
@@ -263,8 +263,8 @@ const API31_APPLY_PATCH = `*** Begin Patch
 *** Add File: test/discount-code-case.test.js
 +import { test } from 'node:test'
 +import assert from 'node:assert/strict'
-+import { applyDiscount } from '../../src/cart/discounts.js'
-+import { handleRequest } from '../../src/server.js'
++import { applyDiscount } from '../src/cart/discounts.js'
++import { handleRequest } from '../src/server.js'
 +
 +// API-31: Error: discount code not found
 +test('accepts a discount code in any case and with spaces around it', () => {
@@ -304,8 +304,8 @@ index 0000000..3b2cdc5
 @@ -0,0 +1,18 @@
 +import { test } from 'node:test'
 +import assert from 'node:assert/strict'
-+import { applyDiscount } from '../../src/cart/discounts.js'
-+import { handleRequest } from '../../src/server.js'
++import { applyDiscount } from '../src/cart/discounts.js'
++import { handleRequest } from '../src/server.js'
 +
 +// API-31: Error: discount code not found
 +test('accepts a discount code in any case and with spaces around it', () => {
