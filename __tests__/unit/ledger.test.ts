@@ -140,7 +140,9 @@ describe('classifying a merged PR', () => {
         issue_id: '9001',
         created_at: '2026-11-01T00:00:00Z',
         merged_at: '2026-11-02T00:00:00Z',
-        regressed: false
+        regressed: false,
+        reproduced: null,
+        cost_usd: null
       })
     }
   )
@@ -273,8 +275,22 @@ describe('classifying open and closed PRs', () => {
       issue_id: '9001',
       created_at: '2026-11-13T23:00:00Z',
       age_days: 10,
-      regressed: false
+      regressed: false,
+      reproduced: null,
+      cost_usd: null
     })
+  })
+
+  it("carries the trailer's reproduction verdict and cost into the ledger", () => {
+    const pr = classifyPullRequest(
+      {
+        pr: merged(9),
+        trailer: trailer({ reproduced: true, tokens: 1200, cost_usd: 0.042 }),
+        commits: allCommits([action])
+      },
+      context()
+    )
+    expect(pr).toMatchObject({ class: 'merged-unmodified', reproduced: true, cost_usd: 0.042 })
   })
 
   it('reports a closed, unmerged PR as closed unmerged and never as regressed', () => {
@@ -298,7 +314,14 @@ function ledgerOf(prs: LedgerEntry[]) {
   })
 }
 
-const base = { url: 'https://github.com/acme/shop/pull/1', short_id: 'S-1', issue_id: '1', regressed: false }
+const base = {
+  url: 'https://github.com/acme/shop/pull/1',
+  short_id: 'S-1',
+  issue_id: '1',
+  regressed: false,
+  reproduced: null,
+  cost_usd: null
+}
 const at = (day: number) => `2026-11-${String(day).padStart(2, '0')}T00:00:00Z`
 const unmodified = (n: number, regressed = false): LedgerEntry => ({
   class: 'merged-unmodified',
@@ -329,6 +352,78 @@ const open = (n: number, age: number): LedgerEntry => ({
   number: n,
   created_at: at(n),
   age_days: age
+})
+
+describe('the ledger by reproduction, and its cost per accepted fix', () => {
+  const priced = (entry: LedgerEntry, reproduced: boolean | null, cost: number | null): LedgerEntry => ({
+    ...entry,
+    reproduced,
+    cost_usd: cost
+  })
+
+  it('gives the merged-unmodified rate of reproduced, not reproduced and unknown fixes apart', () => {
+    const ledger = ledgerOf([
+      priced(unmodified(1), true, null),
+      priced(unmodified(2), true, null),
+      priced(withChanges(3, 1), true, null),
+      priced(unmodified(4), false, null),
+      priced(closedUnmerged(5), false, null),
+      priced(closedUnmerged(6), false, null),
+      priced(open(7, 2), false, null),
+      unmodified(8)
+    ])
+    expect(ledger.merged_unmodified_rate_by_reproduction).toEqual({
+      reproduced: { merged_unmodified: 2, closed: 3, rate: 2 / 3 },
+      not_reproduced: { merged_unmodified: 1, closed: 3, rate: 1 / 3 },
+      unknown: { merged_unmodified: 1, closed: 1, rate: 1 }
+    })
+  })
+
+  it('divides what the priced PRs cost, failed ones included, by those of them merged unmodified', () => {
+    const ledger = ledgerOf([
+      priced(unmodified(1), true, 0.12),
+      priced(unmodified(2), true, 0.3),
+      priced(closedUnmerged(3), false, 0.2),
+      priced(withChanges(4, 2), null, 0.1),
+      priced(open(5, 1), null, 0.05),
+      unmodified(6)
+    ])
+    expect(ledger.cost).toEqual({
+      priced_prs: 5,
+      total_usd: 0.77,
+      merged_unmodified: 2,
+      per_merged_unmodified_usd: 0.385
+    })
+  })
+
+  it('shows both in the job summary, and neither for a ledger without verdicts or costs', () => {
+    const md = renderLedger(
+      ledgerOf([priced(unmodified(1), true, 0.12), priced(closedUnmerged(2), false, 0.3), unmodified(3)]),
+      0.6
+    )
+    expect(md).toContain(
+      'By the reproduction proof: reproduced 1 of 1 (100%), not reproduced 0 of 1 (0%), unknown 1 of 1 (100%) merged unmodified.'
+    )
+    expect(md).toContain('Cost: $0.42 over 2 priced PR(s); **$0.42 per fix merged unmodified**.')
+    const plain = renderLedger(ledgerOf([unmodified(1)]), 0.6)
+    expect(plain).not.toContain('By the reproduction proof')
+    expect(plain).not.toContain('Cost:')
+  })
+
+  it('has no cost per accepted fix when no priced PR was merged unmodified, and none at all without prices', () => {
+    expect(ledgerOf([priced(closedUnmerged(1), false, 0.2)]).cost).toEqual({
+      priced_prs: 1,
+      total_usd: 0.2,
+      merged_unmodified: 0,
+      per_merged_unmodified_usd: null
+    })
+    expect(ledgerOf([unmodified(1), unmodified(2)]).cost).toEqual({
+      priced_prs: 0,
+      total_usd: 0,
+      merged_unmodified: 0,
+      per_merged_unmodified_usd: null
+    })
+  })
 })
 
 describe('the ledger', () => {

@@ -52,6 +52,12 @@ function historyWith(url: string): Ledger {
     },
     pull_requests: [{ number: 4, url, class: 'open', age_days: 2, regressed: false, short_id: 'API-1' }],
     merged_unmodified_rate: { merged_unmodified: 0, closed: 0, rate: null },
+    merged_unmodified_rate_by_reproduction: {
+      reproduced: { merged_unmodified: 0, closed: 0, rate: null },
+      not_reproduced: { merged_unmodified: 0, closed: 0, rate: null },
+      unknown: { merged_unmodified: 0, closed: 0, rate: null }
+    },
+    cost: { priced_prs: 0, total_usd: 0, merged_unmodified: 0, per_merged_unmodified_usd: null },
     github_requests: 1
   } as unknown as Ledger
 }

@@ -171,7 +171,10 @@ describe('action.yml', () => {
         'matrix',
         'base-sha',
         'merged-unmodified-rate',
-        'regressed'
+        'regressed',
+        'input-tokens',
+        'output-tokens',
+        'cost-usd'
       ].sort()
     )
   })

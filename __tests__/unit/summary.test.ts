@@ -90,6 +90,8 @@ describe('triage summary', () => {
           issue_id: '7',
           created_at: '2026-11-01T00:00:00Z',
           regressed: false,
+          reproduced: null,
+          cost_usd: null,
           closed_at: '2026-11-02T00:00:00Z'
         }
       ]

@@ -48,3 +48,8 @@ export function costPerPrUsd(totalCost: number | null, prsOpened: number): numbe
   if (totalCost === null || prsOpened <= 0) return null
   return Math.round(microDollars(totalCost) / prsOpened) / MICRO_PER_USD
 }
+
+/** US dollars as a person reads them: to the cent, and to four decimals under a cent. */
+export function usd(amount: number): string {
+  return amount > 0 && amount < 0.01 ? `$${amount.toFixed(4)}` : `$${amount.toFixed(2)}`
+}

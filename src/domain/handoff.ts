@@ -176,7 +176,12 @@ export function readWorkRecord(
   return {
     kind: 'ready',
     record,
-    fix: { result: record.fix.result, diff: { patch, files }, tests: record.fix.tests, reproduction: record.fix.reproduction }
+    fix: {
+      result: record.fix.result,
+      diff: { patch, files },
+      tests: record.fix.tests,
+      reproduction: record.fix.reproduction
+    }
   }
 }
 

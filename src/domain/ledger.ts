@@ -9,6 +9,7 @@ import type { LedgerCommit, LedgerPullRequest } from '../ports.js'
 import type { Ledger, LedgerEntry, MergedUnmodifiedRate } from '../schemas/ledger.js'
 import { fixBranch, shortIdOfBranch } from './branch.js'
 import { readPrTrailer, type PrTrailer } from './pr-text.js'
+import { costPerPrUsd, sumCostsUsd } from './cost.js'
 
 /** Added to every PR the action opens, next to the `labels` input: the ledger finds the PRs by it. */
 export const LEDGER_LABEL = 'sentry-codex-triage'
@@ -154,7 +155,9 @@ export function classifyPullRequest(
     url: pr.url,
     short_id: trailer.short_id,
     issue_id: trailer.issue_id,
-    created_at: pr.createdAt
+    created_at: pr.createdAt,
+    reproduced: trailer.reproduced ?? null,
+    cost_usd: trailer.cost_usd ?? null
   }
   if (pr.mergedAt !== null) {
     const commits = input.commits ?? pr.commits
@@ -230,7 +233,42 @@ export function tallyLedger(input: {
     pull_requests: prs,
     counts,
     merged_unmodified_rate: mergedUnmodifiedRate(counts),
+    merged_unmodified_rate_by_reproduction: {
+      reproduced: rateOf(prs.filter(pr => pr.reproduced === true)),
+      not_reproduced: rateOf(prs.filter(pr => pr.reproduced === false)),
+      unknown: rateOf(prs.filter(pr => pr.reproduced === null))
+    },
+    cost: costOf(prs),
     github_requests: input.githubRequests
+  }
+}
+
+/** The merged-unmodified rate of some of the PRs. */
+function rateOf(prs: readonly LedgerEntry[]): MergedUnmodifiedRate {
+  const count = (cls: LedgerEntry['class']) => prs.filter(pr => pr.class === cls).length
+  return mergedUnmodifiedRate({
+    open: count('open'),
+    merged_unmodified: count('merged-unmodified'),
+    merged_with_changes: count('merged-with-changes'),
+    human_commits: 0,
+    closed_unmerged: count('closed-unmerged'),
+    regressed: 0
+  })
+}
+
+/**
+ * The spend of the PRs whose trailer records a cost, per PR of them merged unmodified: what one accepted fix cost,
+ * the failed and rejected ones paid for. Summed in micro-dollars, as the costs were rounded.
+ */
+function costOf(prs: readonly LedgerEntry[]): Ledger['cost'] {
+  const priced = prs.filter(pr => pr.cost_usd !== null)
+  const total = sumCostsUsd(priced.map(pr => pr.cost_usd ?? 0))
+  const accepted = priced.filter(pr => pr.class === 'merged-unmodified').length
+  return {
+    priced_prs: priced.length,
+    total_usd: total,
+    merged_unmodified: accepted,
+    per_merged_unmodified_usd: accepted === 0 ? null : costPerPrUsd(total, accepted)
   }
 }
 

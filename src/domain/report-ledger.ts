@@ -1,6 +1,7 @@
 // Pure: the fix-quality ledger as a person reads it in the job summary, and as the step outputs carry it. Short ids
 // come from PR bodies, which anyone who can edit a PR can change: they pass markdownCell like every untrusted text.
-import type { Ledger, LedgerEntry } from '../schemas/ledger.js'
+import type { Ledger, LedgerEntry, MergedUnmodifiedRate } from '../schemas/ledger.js'
+import { usd } from './cost.js'
 import { percent, qualityVerdict } from './ledger.js'
 import { markdownCell, markdownLink } from './markdown.js'
 
@@ -63,6 +64,26 @@ export function renderLedger(history: Ledger, minQuality: number): string {
         : `, at or above min-quality ${percent(minQuality)}`
   lines.push(`Merged without human changes: **${rateText(history)}**${against}.`, '')
   if (verdict.kind === 'low') lines.push('> [!WARNING]', `> ${verdict.message}`, '')
+  const by = history.merged_unmodified_rate_by_reproduction
+  if (by.reproduced.closed + by.not_reproduced.closed > 0) {
+    const part = (rate: MergedUnmodifiedRate) =>
+      rate.rate === null
+        ? 'none closed'
+        : `${rate.merged_unmodified} of ${rate.closed} (${percent(rate.rate)})`
+    lines.push(
+      `By the reproduction proof: reproduced ${part(by.reproduced)}, not reproduced ${part(by.not_reproduced)}, ` +
+        `unknown ${part(by.unknown)} merged unmodified.`,
+      ''
+    )
+  }
+  if (history.cost.priced_prs > 0) {
+    const per = history.cost.per_merged_unmodified_usd
+    lines.push(
+      `Cost: ${usd(history.cost.total_usd)} over ${history.cost.priced_prs} priced PR(s); ` +
+        (per === null ? 'none of them merged unmodified yet.' : `**${usd(per)} per fix merged unmodified**.`),
+      ''
+    )
+  }
 
   const open = prs.filter((pr): pr is OpenPullRequest => pr.class === 'open')
   if (open.length > 0) lines.push(`Open: ${list(open, pr => `(${days(pr.age_days)})`)}.`, '')

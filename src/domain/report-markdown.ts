@@ -1,4 +1,5 @@
 // Pure: the job summary a person reads on the run page. Every text from Sentry or the model passes markdownCell.
+import { usd } from './cost.js'
 import type { IssueSummary, TriageSummary } from '../schemas/summary.js'
 import { markdownCell, markdownLink } from './markdown.js'
 import { renderLedger } from './report-ledger.js'
@@ -38,11 +39,6 @@ function reproducedCell(issue: IssueSummary): string {
   if (issue.reproduced === true) return 'yes'
   if (issue.reproduced === false) return 'no'
   return issue.reproduction ? 'unknown' : '-'
-}
-
-/** US dollars, to the cent, and to four decimals under a cent. */
-export function usd(amount: number): string {
-  return amount > 0 && amount < 0.01 ? `$${amount.toFixed(4)}` : `$${amount.toFixed(2)}`
 }
 
 /** The whole job summary; `minQuality` (the min-quality input) is what the ledger's rate is held against. */

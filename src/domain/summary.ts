@@ -90,13 +90,14 @@ export function buildSummary(input: {
   error: string | null
 }): TriageSummary {
   const issues = input.issues.map(issue =>
-    issue.usage ? { ...issue, usage: { ...issue.usage, cost_usd: costOrNull(issue.usage, input.prices) } } : issue
+    issue.usage
+      ? { ...issue, usage: { ...issue.usage, cost_usd: costOrNull(issue.usage, input.prices) } }
+      : issue
   )
   const count = (set: readonly Disposition[]) => issues.filter(i => set.includes(i.disposition)).length
   const prsOpened = issues.filter(i => i.disposition === 'pr-opened').length
   // the run's cost is the sum of its issues' (each rounded once), so the summary adds up
-  const cost =
-    input.prices === null ? null : sumCostsUsd(issues.map(i => i.usage?.cost_usd ?? 0))
+  const cost = input.prices === null ? null : sumCostsUsd(issues.map(i => i.usage?.cost_usd ?? 0))
   return {
     version: SUMMARY_VERSION,
     run: input.run,

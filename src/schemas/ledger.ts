@@ -19,7 +19,11 @@ const pullRequestFields = {
   issue_id: z.string(),
   created_at: IsoDate,
   /** merged, and the Sentry issue was seen again after the merge (among the issues this run listed) */
-  regressed: z.boolean()
+  regressed: z.boolean(),
+  /** the reproduction verdict its trailer records; null when unknown (and in PRs opened before it was recorded) */
+  reproduced: z.boolean().nullable(),
+  /** the fix's model cost in USD its trailer records; null when unknown (no token-prices, older PRs) */
+  cost_usd: z.number().nonnegative().nullable()
 }
 
 /** One of the action's past pull requests in the window, by how it fared. */
@@ -92,6 +96,20 @@ export const Ledger = z
       })
       .strict(),
     merged_unmodified_rate: MergedUnmodifiedRate,
+    /** the same rate for the PRs whose fix was proven by the reproduction run, not proven, and not known */
+    merged_unmodified_rate_by_reproduction: z
+      .object({ reproduced: MergedUnmodifiedRate, not_reproduced: MergedUnmodifiedRate, unknown: MergedUnmodifiedRate })
+      .strict(),
+    /** what the PRs whose trailer records a cost cost, and that spend per PR merged unmodified among them */
+    cost: z
+      .object({
+        priced_prs: Count,
+        total_usd: z.number().nonnegative(),
+        merged_unmodified: Count,
+        /** total_usd / merged_unmodified; null when none of the priced PRs was merged unmodified */
+        per_merged_unmodified_usd: z.number().nonnegative().nullable()
+      })
+      .strict(),
     /** GitHub API requests the ledger made (search pages plus one commits listing, or its pages, per merged PR) */
     github_requests: Count
   })
