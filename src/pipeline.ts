@@ -271,7 +271,7 @@ async function workCandidates(
   let runUsage: TokenUsage = ZERO_USAGE
   return landInPlanOrder(
     candidates,
-    { maxPrs: settings.selection.maxPrs, concurrency: settings.agent.concurrency },
+    { maxPrs: settings.selection.maxPrs },
     {
       reportUnstarted: false,
       work: async planned => {
@@ -297,23 +297,25 @@ async function workCandidates(
           ? { kind: 'ready', outcome: work.outcome, fix: work.ready }
           : { kind: 'final', outcome: work.outcome }
       },
-      land: async (planned, ready) => {
-        if (!lands) {
-          // dry-run: the ready fix is the run's result, and counts toward max-prs as its PR would
-          return {
-            ...ready.outcome,
-            disposition: 'dry-run',
-            reason: `${ready.outcome.reason}; dry-run pushes nothing`
+      landing: {
+        kind: 'each',
+        concurrency: settings.agent.concurrency,
+        land: async (planned, ready) => {
+          if (!lands) {
+            // dry-run: the ready fix is the run's result, and counts toward max-prs as its PR would
+            return {
+              ...ready.outcome,
+              disposition: 'dry-run',
+              reason: `${ready.outcome.reason}; dry-run pushes nothing`
+            }
           }
+          return landFix(
+            { planned, fix: ready.fix, worked: ready.outcome },
+            { base: plan.base, runUrl: identity.runUrl, actionSha: deps.actionSha ?? null },
+            settings,
+            { github: deps.github, writer: lands.writer, lander: lands.lander, log: deps.log }
+          )
         }
-        return landFix(
-          planned,
-          ready.fix,
-          ready.outcome,
-          { base: plan.base, runUrl: identity.runUrl, actionSha: deps.actionSha ?? null },
-          settings,
-          { github: deps.github, writer: lands.writer, lander: lands.lander, log: deps.log }
-        )
       }
     },
     deps.log

@@ -112,6 +112,18 @@ export interface AgentUsage {
   model_requests: number
 }
 
+/** Where one codex run's time went, in milliseconds (domain/codex-events.ts agentTimingsOf). */
+export interface AgentTimings {
+  /** spawn to exit */
+  totalMs: number
+  /** spawn to the first model request: codex and the MCP server starting */
+  startMs: number
+  /** the model responses, each from its request to its end */
+  model: { turns: number; ms: number }
+  /** the commands, MCP calls and patches the agent ran, each from its start to its end */
+  tools: { calls: number; ms: number }
+}
+
 export interface AgentRequest {
   shortId: string
   /** the worktree the agent works in (its cwd and only writable root) */
@@ -137,8 +149,10 @@ export type AgentOutcome =
       usage: AgentUsage
       audit: AuditEntry[]
       threadId: string | null
+      /** absent when codex was not started */
+      timings?: AgentTimings
     }
-  | { kind: 'failed'; reason: string; usage: AgentUsage; audit: AuditEntry[] }
+  | { kind: 'failed'; reason: string; usage: AgentUsage; audit: AuditEntry[]; timings?: AgentTimings }
 
 export interface Agent {
   run(request: AgentRequest): Promise<AgentOutcome>
@@ -216,6 +230,13 @@ export interface Lander {
     branch: string
     message: string
   }): Promise<PushOutcome>
+  /**
+   * The same for several fixes at once, in one push to the remote: each branch succeeds or fails on its own, and the
+   * outcomes come back in the order of the requests.
+   */
+  commitAndPushAll(
+    requests: readonly { baseSha: string; patch: string; branch: string; message: string }[]
+  ): Promise<PushOutcome[]>
 }
 
 export type OpenPullRequestOutcome =

@@ -167,8 +167,8 @@ describe('createGitLander', () => {
     })
     expectPushed(outcome)
     const during = await gitMetadataTexts(snapshot)
-    // the temporary worktree existed then: its admin files (gitdir, HEAD, index ...) were copied
-    expect(Object.keys(during).some(name => name.startsWith('worktrees/land-'))).toBe(true)
+    // the push runs from the checkout once the commits are made: the config it read then holds no token
+    expect(Object.keys(during)).toContain('config')
     expect(findLeaks([sample.token], during)).toEqual([])
     expect(findLeaks([sample.token], await gitMetadataTexts(gitDir))).toEqual([])
     await expectNoTemporaryWorktree(sample, worktreesDir)
@@ -389,6 +389,65 @@ describe('createGitLander', () => {
       auth: false,
       reason: "'fix/..bad' is not a valid branch name"
     })
+  })
+})
+
+describe('createGitLander: several fixes at once', () => {
+  it('pushes every branch in one push request, each create-only: an existing branch is refused alone', async () => {
+    const sample = await sampleCheckout()
+    const { lander, worktreesDir } = landerFor(sample)
+    // someone else holds API-12's branch already
+    await git(sample.bare, ['branch', BRANCH, sample.baseSha])
+    const before = sample.http.requests.length
+    const requests = (['API-12', 'WEB-9', 'WEB-7'] as const).map(id => ({
+      baseSha: sample.baseSha,
+      patch: SAMPLE_FIXES[id].unifiedDiff,
+      branch: `fix/sentry-${id}`,
+      message: `fix: resolve ${id}`
+    }))
+
+    const outcomes = await lander.commitAndPushAll(requests)
+
+    expect(outcomes.map(o => o.kind)).toEqual(['exists', 'pushed', 'pushed'])
+    expect(await remoteRef(sample, BRANCH)).toBe(sample.baseSha)
+    for (const [i, id] of (['WEB-9', 'WEB-7'] as const).entries()) {
+      const sha = expectPushed(outcomes[i + 1]!)
+      expect(await remoteRef(sample, `fix/sentry-${id}`)).toBe(sha)
+      expect(await git(sample.bare, ['rev-parse', `${sha}^`])).toBe(sample.baseSha)
+      expect(await git(sample.bare, ['diff', '--name-only', sample.baseSha, sha])).toBe(
+        [SAMPLE_FIXES[id].file, SAMPLE_FIXES[id].testFile].join('\n')
+      )
+    }
+    const pushes = sample.http.requests
+      .slice(before)
+      .filter(r => r.method === 'POST' && r.url.includes('git-receive-pack'))
+    expect(pushes).toHaveLength(1)
+    await expectNoTemporaryWorktree(sample, worktreesDir)
+  })
+
+  it('fails one fix whose patch does not apply, and still pushes the others', async () => {
+    const sample = await sampleCheckout()
+    const { lander } = landerFor(sample)
+    const outcomes = await lander.commitAndPushAll([
+      {
+        baseSha: sample.baseSha,
+        patch: 'diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n',
+        branch: 'fix/sentry-A-1',
+        message: 'm'
+      },
+      {
+        baseSha: sample.baseSha,
+        patch: SAMPLE_FIXES['WEB-9'].unifiedDiff,
+        branch: 'fix/sentry-WEB-9',
+        message: 'm'
+      }
+    ])
+    expect(outcomes[0]).toMatchObject({
+      kind: 'failed',
+      reason: expect.stringMatching(/does not apply to the base commit/)
+    })
+    expect(outcomes[1]!.kind).toBe('pushed')
+    expect(await remoteRef(sample, 'fix/sentry-A-1')).toBeNull()
   })
 })
 

@@ -39,6 +39,12 @@ const PLAN: Plan = planOf(
   }
 )
 
+/** max-prs 3 with one spare */
+const PLAN_OF_FOUR: Plan = planOf(
+  IDS.map(id => planIssue(id)),
+  { baseSha: BASE, maxPrs: 3, matrix: ['API-1', 'API-2', 'API-3', 'API-4'] }
+)
+
 const fileFor = (file: string) =>
   `diff --git a/${file} b/${file}\n--- a/${file}\n+++ b/${file}\n@@ -1 +1 @@\n-old\n+new\n`
 
@@ -131,11 +137,17 @@ function settings(extra: Record<string, string> = {}): Settings {
 
 function collaborators(handoffs: Handoffs) {
   const pushed: { branch: string; patch: string; baseSha: string }[] = []
+  /** the branches of each push request, as the remote would see them */
+  const pushes: string[][] = []
   const opened: string[] = []
   const lander: Lander = {
-    async commitAndPush({ branch, patch, baseSha }) {
-      pushed.push({ branch, patch, baseSha })
-      return { kind: 'pushed', sha: 'c'.repeat(40) }
+    async commitAndPush(request) {
+      return (await lander.commitAndPushAll([request]))[0]!
+    },
+    async commitAndPushAll(requests) {
+      pushes.push(requests.map(r => r.branch))
+      for (const { branch, patch, baseSha } of requests) pushed.push({ branch, patch, baseSha })
+      return requests.map(() => ({ kind: 'pushed', sha: 'c'.repeat(40) }))
     }
   }
   const writer: GitHubWriter = {
@@ -150,6 +162,7 @@ function collaborators(handoffs: Handoffs) {
   }
   return {
     pushed,
+    pushes,
     opened,
     deps: {
       github: { pullRequestsForBranch: async () => [] },
@@ -292,6 +305,34 @@ describe('mode land', () => {
     expect(c.pushed.map(p => p.branch)).toEqual(['fix/sentry-API-2'])
   })
 
+  it('pushes the fixes of every free PR slot in one push, then back-fills a failed one with a second push', async () => {
+    const c = collaborators(
+      runArtifacts(PLAN_OF_FOUR, [ready('API-1'), ready('API-2'), ready('API-3'), ready('API-4')])
+    )
+    // the remote refuses API-2's branch: its slot goes to the spare API-4 in a second push
+    const inner = c.deps.lander.commitAndPushAll
+    c.deps.lander.commitAndPushAll = async requests => {
+      const outcomes = await inner(requests)
+      return requests.map((r, i) =>
+        r.branch === 'fix/sentry-API-2'
+          ? { kind: 'failed', reason: 'pre-receive hook declined', auth: false }
+          : outcomes[i]!
+      )
+    }
+    const { outcomes } = await landStage(settings({ 'max-prs': '3' }), CONTEXT, c.deps)
+    expect(c.pushes).toEqual([
+      ['fix/sentry-API-1', 'fix/sentry-API-2', 'fix/sentry-API-3'],
+      ['fix/sentry-API-4']
+    ])
+    expect(Object.fromEntries([...outcomes].map(([id, o]) => [id, o.disposition]))).toEqual({
+      'API-1': 'pr-opened',
+      'API-2': 'land-failed',
+      'API-3': 'pr-opened',
+      'API-4': 'pr-opened'
+    })
+    expect(c.opened).toEqual(['fix/sentry-API-1', 'fix/sentry-API-3', 'fix/sentry-API-4'])
+  })
+
   it('takes max-prs from the plan, which sized the matrix', async () => {
     const c = collaborators(runArtifacts(PLAN, [ready('API-1'), ready('API-2'), ready('API-3')]))
     const { outcomes } = await landStage(settings({ 'max-prs': '3' }), CONTEXT, c.deps)
@@ -342,6 +383,10 @@ describe('mode land', () => {
           commitAndPush: async options => {
             timeline.push(`push ${options.branch}`)
             return c.deps.lander.commitAndPush(options)
+          },
+          commitAndPushAll: async requests => {
+            timeline.push(`push ${requests.map(r => r.branch).join(' ')}`)
+            return c.deps.lander.commitAndPushAll(requests)
           }
         },
         handoffs: {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { isAuthFailure, readPush, refStatus } from '../../src/domain/push-outcome.js'
+import { isAuthFailure, readPush, readPushOfRefs, refStatus } from '../../src/domain/push-outcome.js'
 
 const TO = 'To https://github.example/acme/app.git'
 
@@ -62,5 +62,55 @@ describe('readPush', () => {
       status: undefined,
       said: undefined
     })
+  })
+})
+
+describe('readPushOfRefs', () => {
+  const BRANCHES = ['fix/sentry-A-1', 'fix/sentry-A-2', 'fix/sentry-A-3']
+  it("reads each ref's own line of one push of several", () => {
+    const porcelain = [
+      'To https://github.com/acme/shop.git',
+      `*\t${'a'.repeat(40)}:refs/heads/fix/sentry-A-1\t[new branch]`,
+      `!\t${'b'.repeat(40)}:refs/heads/fix/sentry-A-2\t[rejected] (stale info)`,
+      `!\t${'c'.repeat(40)}:refs/heads/fix/sentry-A-3\t[remote rejected] (pre-receive hook declined)`,
+      'Done'
+    ].join('\n')
+    const outcomes = readPushOfRefs(
+      { exitCode: 1, porcelain, stderr: 'error: failed to push some refs' },
+      BRANCHES
+    )
+    expect(outcomes.get('fix/sentry-A-1')).toEqual({ kind: 'pushed' })
+    expect(outcomes.get('fix/sentry-A-2')).toMatchObject({ kind: 'exists' })
+    expect(outcomes.get('fix/sentry-A-3')).toMatchObject({
+      kind: 'unconfirmed',
+      said: '[remote rejected] (pre-receive hook declined)'
+    })
+  })
+
+  it('gives every ref what the whole push says when git printed no ref line', () => {
+    const auth = readPushOfRefs(
+      {
+        exitCode: 128,
+        porcelain: '',
+        stderr: 'fatal: Authentication failed for https://github.com/acme/shop.git'
+      },
+      BRANCHES
+    )
+    expect([...auth.values()].map(o => o.kind)).toEqual(['auth', 'auth', 'auth'])
+    const broken = readPushOfRefs(
+      { exitCode: 128, porcelain: '', stderr: 'fatal: the remote end hung up' },
+      BRANCHES
+    )
+    expect([...broken.values()].map(o => o.kind)).toEqual(['unconfirmed', 'unconfirmed', 'unconfirmed'])
+  })
+
+  it('does not take a longer branch name for a shorter one', () => {
+    const porcelain = `*\t${'a'.repeat(40)}:refs/heads/fix/sentry-A-10\t[new branch]`
+    const outcomes = readPushOfRefs({ exitCode: 1, porcelain, stderr: '' }, [
+      'fix/sentry-A-1',
+      'fix/sentry-A-10'
+    ])
+    expect(outcomes.get('fix/sentry-A-1')?.kind).toBe('unconfirmed')
+    expect(outcomes.get('fix/sentry-A-10')?.kind).toBe('pushed')
   })
 })

@@ -29,6 +29,7 @@ import {
   type CodexConfigInput
 } from '../domain/codex-config.js'
 import {
+  agentTimingsOf,
   createCodexEventLog,
   EMPTY_USAGE,
   REASON_MAX,
@@ -88,15 +89,15 @@ async function sessionLogs(codexHome: string): Promise<string[]> {
 }
 
 /**
- * Model requests (and their usage) as codex's session log in CODEX_HOME records them (domain/codex-events.ts reads
- * them). Best effort: an internal format; null when it cannot be read.
+ * The text of codex's session logs in CODEX_HOME, for the model requests, their usage and their times
+ * (domain/codex-events.ts reads them). Best effort: an internal format; null when there is none or it cannot be read.
  */
-async function sessionUsage(codexHome: string): Promise<AgentUsage | null> {
+async function readSessionLogs(codexHome: string): Promise<string[] | null> {
   const files = await sessionLogs(codexHome)
   if (files.length === 0) return null
   const logs: string[] = []
   for (const file of files) logs.push(await readFile(file, 'utf8'))
-  return sessionUsageOf(logs)
+  return logs
 }
 
 /** how often the session log is read while a run with a token budget goes on */
@@ -237,7 +238,13 @@ export function createCodexAgent(options: CodexAgentOptions): Agent {
     // changed while codex ran (its own commands, or a test run of another issue): nothing of this run is trusted
     const changedAfter = await tampered('after')
     if (changedAfter === null) return outcome
-    return { kind: 'failed', reason: changedAfter, usage: outcome.usage, audit: outcome.audit }
+    return {
+      kind: 'failed',
+      reason: changedAfter,
+      usage: outcome.usage,
+      audit: outcome.audit,
+      ...(outcome.timings ? { timings: outcome.timings } : {})
+    }
   }
 
   async function runIn(home: string, request: AgentRequest): Promise<AgentOutcome> {
@@ -281,6 +288,8 @@ export function createCodexAgent(options: CodexAgentOptions): Agent {
             seen = usage
             if (budgetPassed(usage, maxTokens)) budgetStop.abort()
           })
+    // the stream has no times: each line is stamped as it arrives (eventLog.push), the run from spawn to exit here
+    const spawnedAt = Date.now()
     const result = await execCodex(options.codexPath, {
       args,
       env: minimalEnv(options.env, {
@@ -297,11 +306,14 @@ export function createCodexAgent(options: CodexAgentOptions): Agent {
         follower?.check()
       }
     })
+    const exitedAt = Date.now()
     follower?.stop()
     await endStream(events)
     await writeFile(path.join(request.outDir, 'codex-stderr.log'), redacted(result.stderr))
 
-    const fromSession = (await sessionUsage(home).catch(() => null)) ?? seen
+    const logs = await readSessionLogs(home).catch(() => null)
+    const timings = agentTimingsOf({ spawnedAt, exitedAt, stream: eventLog.times, sessionLogs: logs ?? [] })
+    const fromSession = (logs === null ? null : sessionUsageOf(logs)) ?? seen
     const usage: AgentUsage =
       eventLog.turnsCompleted > 0
         ? { ...eventLog.usage, model_requests: fromSession?.model_requests ?? eventLog.turnsCompleted }
@@ -312,7 +324,7 @@ export function createCodexAgent(options: CodexAgentOptions): Agent {
     const failed = (reason: string): AgentOutcome => {
       const text = oneLine(redacted(reason), REASON_MAX)
       options.log.info(`codex failed for ${request.shortId}: ${text}`)
-      return { kind: 'failed', reason: text, usage, audit }
+      return { kind: 'failed', reason: text, usage, audit, timings }
     }
     // Judged on the whole run's usage, whether the action stopped codex or codex ended in the same moment: a run past
     // its budget fails the same way every time.
@@ -332,7 +344,7 @@ export function createCodexAgent(options: CodexAgentOptions): Agent {
     if (eventLog.turnsCompleted === 0) return failed('codex ended without completing its turn')
     const finalMessage = (await exists(lastMessageFile)) ? await readFile(lastMessageFile, 'utf8') : ''
     if (finalMessage.trim() === '') return failed('codex ended without a final message')
-    return { kind: 'completed', finalMessage, usage, audit, threadId: eventLog.threadId }
+    return { kind: 'completed', finalMessage, usage, audit, threadId: eventLog.threadId, timings }
   }
 
   return { run }

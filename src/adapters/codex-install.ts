@@ -1,13 +1,15 @@
 // Installing codex and @sentry/mcp-server, and pinning what their start runs: each comes from a hook variable (tests,
-// self-hosted runners with it baked in), else the runner's tool cache, else `npm install` (cached for the next run).
+// self-hosted runners with it baked in), else the runner's tool cache, else the cache service (tool-cache-store.ts: a
+// GitHub-hosted runner's tool cache is empty in every job), else `npm install`, kept in the tool cache and saved to
+// the cache service for the next run.
 //
 // What codex starts with the keys is pinned at install (pinned-files.ts, with the closures of code-closure.ts): the
 // launcher, the native binary and all of its package (bundled bubblewrap included), the programs it runs by name from
 // PATH, the MCP server's package and dependencies. Code from a fix runs between two codex starts; each start is preceded
 // by a check that every one of those files is byte for byte what was installed (codex-agent.ts), and a changed file
-// ends the run before codex starts.
-import { spawn } from 'node:child_process'
-import { mkdir, mkdtemp, readFile, realpath, rm, stat } from 'node:fs/promises'
+// ends the run before codex starts. A restored install is pinned the same way as an installed one: from its files on
+// disk, once they are in place.
+import { lstat, mkdir, mkdtemp, readdir, readFile, realpath, rm, stat } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import * as toolCache from '@actions/tool-cache'
@@ -23,8 +25,16 @@ import {
   subdirectories,
   type CodeClosure
 } from './code-closure.js'
-import { execCodex, minimalEnv, STDERR_KEEP, type Env } from './codex-process.js'
+import { execCodex, minimalEnv, type Env } from './codex-process.js'
+import { npmError, npmInstall } from './npm-install.js'
 import { pinFiles, type PinnedFiles } from './pinned-files.js'
+import {
+  cacheServiceUnavailable,
+  restoreTool,
+  saveTool,
+  toolCacheFolder,
+  type StoredTool
+} from './tool-cache-store.js'
 
 /** The @sentry/mcp-server version the action runs (its tool names and flags are part of the agent's contract). */
 export const SENTRY_MCP_VERSION = '0.39.0'
@@ -33,24 +43,30 @@ export const CODEX_PATH_ENV = 'SENTRY_CODEX_TRIAGE_CODEX_PATH'
 /** Point at an already installed @sentry/mcp-server's dist/index.js. */
 export const MCP_ENTRY_ENV = 'SENTRY_CODEX_TRIAGE_MCP_ENTRY'
 
+/**
+ * What codex's native package holds that `codex exec` never runs, left out of the install (and so of the cache): the
+ * host of the code_mode feature (off) and the realtime-voice host with its GStreamer libraries (the TUI's voice mode).
+ * Seen with strace on 0.171 (`npm test` of the agent: no exec or open of either by codex) and checked by running the
+ * trimmed codex through the agent tests. Kept: bin/codex, codex-resources/bwrap (the jails), codex-path/rg (codex puts
+ * it on the PATH of the agent's commands). Changing this list changes what an entry holds: bump TOOL_CACHE_FORMAT.
+ */
+export const CODEX_UNUSED = ['bin/codex-code-mode-host', 'codex-resources/voice'] as const
+
 export interface InstallOptions {
   version: string
   log: Log
-  /** the action's environment (hooks, RUNNER_TOOL_CACHE, RUNNER_TEMP, npm's settings); default process.env */
+  /** the action's environment (hooks, RUNNER_TEMP, npm's settings); default process.env */
   env?: Env
   /** the npm executable (default `npm`) */
   npm?: string
 }
 
-interface NpmTool {
-  packageName: string
-  /** tool-cache name */
-  cacheName: string
-  /** the entry below the install prefix */
-  entry: string
+interface NpmTool extends Omit<StoredTool, 'version'> {
   hookEnv: string
   /** what to tell a user whose install failed */
   advice: string
+  /** removes what the tool never runs from a fresh install (below the prefix) */
+  prune?: (prefix: string, log: Log) => Promise<void>
 }
 
 const exists = (file: string) =>
@@ -58,31 +74,6 @@ const exists = (file: string) =>
     () => true,
     () => false
   )
-
-function runNpm(npm: string, args: string[], env: Env): Promise<{ code: number | null; output: string }> {
-  return new Promise(resolve => {
-    const child = spawn(npm, args, { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] })
-    let output = ''
-    const keep = (chunk: Buffer) => {
-      output = (output + chunk.toString('utf8')).slice(-STDERR_KEEP)
-    }
-    child.stdout.on('data', keep)
-    child.stderr.on('data', keep)
-    child.on('error', error => resolve({ code: null, output: errorMessage(error) }))
-    child.on('close', code => resolve({ code, output }))
-  })
-}
-
-/** npm's own error lines ("npm error code E404", "npm error 404 Not Found ..."), stack frames left out. */
-function npmError(output: string): string {
-  const lines = output
-    .split('\n')
-    .map(line => line.trim())
-    .filter(line => /^npm (error|ERR!)/.test(line) && !/^npm (error|ERR!)\s+at /.test(line))
-    .map(line => line.replace(/^npm (error|ERR!)\s*/, ''))
-    .filter(line => line !== '')
-  return lines.length > 0 ? lines.slice(0, 3).join('; ') : (output.trim().split('\n')[0] ?? '')
-}
 
 async function installNpmTool(tool: NpmTool, options: InstallOptions): Promise<string> {
   const env = options.env ?? process.env
@@ -92,33 +83,38 @@ async function installNpmTool(tool: NpmTool, options: InstallOptions): Promise<s
     options.log.info(`Using ${tool.packageName} at ${hook} (${tool.hookEnv})`)
     return hook
   }
-  // @actions/tool-cache reads the cache's location from this process's environment
+  const stored: StoredTool = { ...tool, version: options.version }
+  // @actions/tool-cache and @actions/cache read their settings from this process's environment
   const cacheRoot = process.env.RUNNER_TOOL_CACHE
+  let saveTo: string | null = null
   if (cacheRoot) {
     const cached = toolCache.find(tool.cacheName, options.version)
     if (cached !== '' && (await exists(path.join(cached, tool.entry)))) {
       options.log.info(`Using ${tool.packageName}@${options.version} from the tool cache`)
       return path.join(cached, tool.entry)
     }
+    const folder = toolCacheFolder(cacheRoot, stored)
+    const unavailable = cacheServiceUnavailable()
+    if (unavailable) {
+      options.log.warning(
+        `The cache service cannot keep ${tool.packageName}@${options.version} for the next runs (${unavailable}): installing it with npm, as every run on a fresh runner will.`
+      )
+    } else if (await restoreTool(stored, folder, options.log)) {
+      return path.join(folder, tool.entry)
+    } else {
+      saveTo = folder
+    }
   }
   const tempRoot = env.RUNNER_TEMP || os.tmpdir()
   await mkdir(tempRoot, { recursive: true })
   const prefix = await mkdtemp(path.join(tempRoot, `${tool.cacheName}-`))
   options.log.info(`Installing ${tool.packageName}@${options.version} with npm`)
-  const npm = await runNpm(
-    options.npm ?? 'npm',
-    [
-      'install',
-      '--prefix',
-      prefix,
-      '--no-save',
-      '--no-audit',
-      '--no-fund',
-      '--loglevel=error',
-      `${tool.packageName}@${options.version}`
-    ],
+  const npm = await npmInstall({
+    npm: options.npm ?? 'npm',
+    prefix,
+    spec: `${tool.packageName}@${options.version}`,
     env
-  )
+  })
   if (npm.code !== 0 || !(await exists(path.join(prefix, tool.entry)))) {
     await rm(prefix, { recursive: true, force: true })
     const why = npmError(npm.output)
@@ -129,10 +125,40 @@ async function installNpmTool(tool: NpmTool, options: InstallOptions): Promise<s
       )
     )
   }
+  await tool.prune?.(prefix, options.log)
   if (!cacheRoot) return path.join(prefix, tool.entry)
   const cached = await toolCache.cacheDir(prefix, tool.cacheName, options.version)
   await rm(prefix, { recursive: true, force: true })
+  // saved before anything from the install ran: the entry is what npm installed
+  if (saveTo === cached) await saveTool(stored, cached, options.log)
   return path.join(cached, tool.entry)
+}
+
+/** Bytes of the files below `file` (itself when a file; symlinks not followed). */
+async function sizeOf(file: string): Promise<number> {
+  const info = await lstat(file).catch(() => null)
+  if (!info) return 0
+  if (!info.isDirectory()) return info.size
+  let total = 0
+  for (const name of await readdir(file)) total += await sizeOf(path.join(file, name))
+  return total
+}
+
+/** Removes CODEX_UNUSED from every native codex package below the prefix (vendor/<target>/ of @openai/codex-*). */
+async function pruneCodex(prefix: string, log: Log): Promise<void> {
+  let bytes = 0
+  for (const pkg of await subdirectories(path.join(prefix, 'node_modules', '@openai'))) {
+    if (!path.basename(pkg).startsWith('codex')) continue
+    for (const target of await subdirectories(path.join(pkg, 'vendor'))) {
+      for (const unused of CODEX_UNUSED) {
+        const file = path.join(target, unused)
+        bytes += await sizeOf(file)
+        await rm(file, { recursive: true, force: true })
+      }
+    }
+  }
+  if (bytes > 0)
+    log.info(`Left out what codex exec never runs (${CODEX_UNUSED.join(', ')}): ${formatSize(bytes)}`)
 }
 
 /**
@@ -236,8 +262,9 @@ async function pinCodex(codexPath: string, env: Env, log: Log): Promise<Installe
 }
 
 /**
- * The codex of `version`: the CODEX_PATH_ENV hook, else the runner's tool cache, else `npm install @openai/codex@<version>`
- * (cached for the next run on this runner). Its files are digested before it first runs.
+ * The codex of `version`: the CODEX_PATH_ENV hook, else the runner's tool cache, else the cache service, else
+ * `npm install @openai/codex@<version>` without CODEX_UNUSED (kept in the tool cache and the cache service for the next
+ * runs). Its files are digested before it first runs.
  */
 export async function installCodex(options: InstallOptions): Promise<InstalledCodex> {
   const codexPath = await installNpmTool(
@@ -246,6 +273,7 @@ export async function installCodex(options: InstallOptions): Promise<InstalledCo
       cacheName: 'openai-codex',
       entry: path.join('node_modules', '@openai', 'codex', 'bin', 'codex.js'),
       hookEnv: CODEX_PATH_ENV,
+      prune: pruneCodex,
       advice: `check the input 'codex-version' (an exact published version of @openai/codex such as 0.171.0) and that this runner can reach the npm registry.`
     },
     options

@@ -20,7 +20,7 @@ import path from 'node:path'
 import type { Lander, Log, PushOutcome } from '../ports.js'
 import { execGit, tail, type ExecGitOptions, type ExecGitResult } from './git-exec.js'
 import { compareWithPatch, parseRawChanges, patchTree } from '../domain/patch-tree.js'
-import { readPush, isAuthFailure, type PushFailed } from '../domain/push-outcome.js'
+import { readPushOfRefs, isAuthFailure, type PushFailed } from '../domain/push-outcome.js'
 import { redact } from '../domain/secrets.js'
 import { checkPushDestination, pushAuthEnv, withoutPassword } from './git-push-auth.js'
 import { RunCompromised } from '../util/errors.js'
@@ -50,6 +50,8 @@ const SHA = /^([0-9a-f]{40}|[0-9a-f]{64})$/
 const REMOTE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
 /** Longest reason text returned (a person reads it in the summary). */
 const MAX_REASON = 600
+
+type LandRequest = Parameters<Lander['commitAndPush']>[0]
 
 /** Outcome of an attempt at a step: the caller stops at the first failure. */
 class LandFailure extends Error {
@@ -176,25 +178,15 @@ export function createGitLander(options: GitLanderOptions): Lander {
     }
   }
 
-  async function land(request: {
-    baseSha: string
-    patch: string
-    branch: string
-    message: string
-  }): Promise<PushOutcome> {
+  /** Checks a request and commits its fix on the base in a throw-away worktree; the commit is pushed later. */
+  async function commitFix(request: LandRequest, url: string): Promise<string> {
     const { baseSha, patch, branch, message } = request
-    if (token === '' || /[\r\n]/.test(token)) {
-      throw new LandFailure(`github-token is empty or not a single line; cannot push ${branch}`, true)
-    }
     if (!SHA.test(baseSha)) throw new LandFailure(`'${baseSha}' is not a full commit SHA`)
     if (branch.startsWith('-')) throw new LandFailure(`'${branch}' is not a valid branch name`)
     const refOk = await git(['check-ref-format', `refs/heads/${branch}`], { allowFailure: true })
     if (refOk.exitCode !== 0) throw new LandFailure(`'${branch}' is not a valid branch name`)
     if (patch.trim() === '') throw new LandFailure(`the patch for ${branch} is empty: nothing to commit`)
     if (message.trim() === '') throw new LandFailure(`the commit message for ${branch} is empty`)
-
-    const url = await pushUrl()
-    checkDestination(url)
     await ensureBase(baseSha, url, branch)
 
     await mkdir(worktreesDir, { recursive: true })
@@ -236,27 +228,48 @@ export function createGitLander(options: GitLanderOptions): Lander {
       }
       const sha = (await inWorktree(['rev-parse', '--verify', 'HEAD'])).stdout.toString('utf8').trim()
       await checkCommitIsPatch(baseSha, sha, patch, inWorktree)
+      // the commit stays in the object store after the worktree goes (gc.auto=0 on every git command): pushed by SHA
+      return sha
+    } finally {
+      await removeWorktree(worktreePath)
+    }
+  }
 
-      const pushed = await inWorktree(
-        [
-          'push',
-          '--porcelain',
-          '--no-verify',
-          '--no-signed',
-          '--no-follow-tags',
-          '--recurse-submodules=no',
-          '--no-force-if-includes',
-          `--force-with-lease=refs/heads/${branch}:`,
-          url,
-          `HEAD:refs/heads/${branch}`
-        ],
-        { env: authEnv(url), allowFailure: true }
-      )
-      const reading = readPush({
-        exitCode: pushed.exitCode,
-        porcelain: pushed.stdout.toString('utf8'),
-        stderr: pushed.stderr
-      })
+  /**
+   * One `git push` for every commit: a create-only `--force-with-lease=refs/heads/<branch>:` per branch, not atomic,
+   * so each ref succeeds or fails on its own, and each ref's `--porcelain` line says which.
+   */
+  async function pushAll(commits: readonly { branch: string; sha: string; baseSha: string }[], url: string) {
+    const pushed = await git(
+      [
+        'push',
+        '--porcelain',
+        '--no-verify',
+        '--no-signed',
+        '--no-follow-tags',
+        '--recurse-submodules=no',
+        '--no-force-if-includes',
+        ...commits.map(c => `--force-with-lease=refs/heads/${c.branch}:`),
+        url,
+        ...commits.map(c => `${c.sha}:refs/heads/${c.branch}`)
+      ],
+      { env: authEnv(url), allowFailure: true }
+    )
+    const readings = readPushOfRefs(
+      { exitCode: pushed.exitCode, porcelain: pushed.stdout.toString('utf8'), stderr: pushed.stderr },
+      commits.map(c => c.branch)
+    )
+    const unconfirmed = commits.filter(c => readings.get(c.branch)?.kind === 'unconfirmed')
+    const existing =
+      unconfirmed.length > 0
+        ? await branchesOnRemote(
+            url,
+            unconfirmed.map(c => c.branch)
+          )
+        : new Set()
+    const outcomes = new Map<string, PushOutcome>()
+    for (const { branch, sha, baseSha } of commits) {
+      const reading = readings.get(branch)!
       if (reading.kind === 'pushed' || reading.kind === 'up-to-date') {
         // "=" (up to date): the branch already held this very commit (same base, patch, message, identity and
         // second), so the push changed nothing. Unless this lander pushed it earlier, someone else created it.
@@ -264,16 +277,31 @@ export function createGitLander(options: GitLanderOptions): Lander {
           logged.info(
             `${branch} already exists on the remote (at the same commit); this run did not create it.`
           )
-          return { kind: 'exists' }
+          outcomes.set(branch, { kind: 'exists' })
+          continue
         }
         pushedHere.set(branch, sha)
         logged.info(`Pushed ${branch} (${sha.slice(0, 12)}, on ${baseSha.slice(0, 12)}).`)
-        return { kind: 'pushed', sha }
+        outcomes.set(branch, { kind: 'pushed', sha })
+        continue
       }
-      return await classifyPushFailure(reading, pushed, url, branch, inWorktree)
-    } finally {
-      await removeWorktree(worktreePath)
+      outcomes.set(branch, classifyPushFailure(reading, pushed, branch, existing.has(branch)))
     }
+    return outcomes
+  }
+
+  /** Which of `branches` the remote has now (one ls-remote for them all). */
+  async function branchesOnRemote(url: string, branches: readonly string[]): Promise<Set<string>> {
+    const listed = await git(['ls-remote', '--heads', url, ...branches.map(b => `refs/heads/${b}`)], {
+      env: authEnv(url),
+      allowFailure: true
+    })
+    if (listed.exitCode !== 0) return new Set()
+    const heads = listed.stdout
+      .toString('utf8')
+      .split('\n')
+      .map(line => line.split('\t')[1]?.replace(/^refs\/heads\//, ''))
+    return new Set(branches.filter(b => heads.includes(b)))
   }
 
   /**
@@ -329,18 +357,17 @@ export function createGitLander(options: GitLanderOptions): Lander {
   }
 
   /**
-   * The outcome of a failed push, from what git said (domain/push-outcome.ts) and, when that is not the last word,
-   * from the remote's answer to whether the branch exists now.
+   * The outcome of a refused ref, from what git said (domain/push-outcome.ts) and, when that is not the last word,
+   * from the remote's answer to whether the branch exists now (`existsNow`, asked once for every such ref).
    */
-  async function classifyPushFailure(
+  function classifyPushFailure(
     reading: PushFailed,
     pushed: ExecGitResult,
-    url: string,
     branch: string,
-    inWorktree: (args: string[], extra?: Omit<ExecGitOptions, 'log' | 'cwd'>) => Promise<ExecGitResult>
-  ): Promise<PushOutcome> {
+    existsNow: boolean
+  ): PushOutcome {
     const { status } = reading
-    logged.debug(`git push: ${status ?? '(no ref status)'}; ${tail(pushed.stderr)}`)
+    logged.debug(`git push ${branch}: ${status ?? '(no ref status)'}; ${tail(pushed.stderr)}`)
     if (reading.kind === 'exists') {
       logged.info(
         `${branch} already exists on the remote; this run did not create it, so it is left as it is.`
@@ -352,13 +379,9 @@ export function createGitLander(options: GitLanderOptions): Lander {
       return { kind: 'failed', reason: failure.message, auth: true }
     }
     // Rejected by the remote, or the push broke off (under contention a remote may refuse a concurrent create with
-    // no ref status at all): a branch created since git looked at the remote's refs is refused there. Ask the remote
-    // whether the branch exists now; if it does, someone else created it.
-    const listed = await inWorktree(['ls-remote', '--exit-code', '--heads', url, `refs/heads/${branch}`], {
-      env: authEnv(url),
-      allowFailure: true
-    })
-    if (listed.exitCode === 0 && listed.stdout.toString('utf8').trim() !== '') {
+    // no ref status at all): a branch created since git looked at the remote's refs is refused there. If the remote
+    // has the branch now, someone else created it.
+    if (existsNow) {
       logged.info(`${branch} was created on the remote by someone else during the push; it is left as it is.`)
       return { kind: 'exists' }
     }
@@ -373,33 +396,73 @@ export function createGitLander(options: GitLanderOptions): Lander {
     return { kind: 'failed', reason: `could not push ${branch}: ${gitSays(pushed)}`, auth: false }
   }
 
-  async function commitAndPush(request: {
-    baseSha: string
-    patch: string
-    branch: string
-    message: string
-  }): Promise<PushOutcome> {
-    // one landing at a time: worktree registration and the push of one branch never interleave with another's
-    const next = queue.then(async (): Promise<PushOutcome> => {
-      try {
-        return await land(request)
-      } catch (error) {
-        if (error instanceof LandRefusal || error instanceof RunCompromised) {
-          const reason = scrub(error.message)
-          logged.warning(`Not pushed: ${reason}`)
-          return { kind: 'refused', reason }
-        }
-        const auth = error instanceof LandFailure && error.auth
-        const reason = scrub(error instanceof Error ? error.message : String(error))
-          .replace(/\s+/g, ' ')
-          .trim()
-        logged.info(`Not pushed: ${reason}`)
-        return { kind: 'failed', reason, auth }
+  /** What a request ends in when it failed before the push: refused (not pushed on purpose) or failed. */
+  function notPushed(error: unknown): PushOutcome {
+    if (error instanceof LandRefusal || error instanceof RunCompromised) {
+      const reason = scrub(error.message)
+      logged.warning(`Not pushed: ${reason}`)
+      return { kind: 'refused', reason }
+    }
+    const auth = error instanceof LandFailure && error.auth
+    const reason = scrub(error instanceof Error ? error.message : String(error))
+      .replace(/\s+/g, ' ')
+      .trim()
+    logged.info(`Not pushed: ${reason}`)
+    return { kind: 'failed', reason, auth }
+  }
+
+  async function landAll(requests: readonly LandRequest[]): Promise<PushOutcome[]> {
+    const outcomes: (PushOutcome | null)[] = requests.map(() => null)
+    try {
+      if (token === '' || /[\r\n]/.test(token)) {
+        throw new LandFailure(`github-token is empty or not a single line; cannot push`, true)
       }
-    })
+      const url = await pushUrl()
+      checkDestination(url)
+      const commits: { index: number; branch: string; sha: string; baseSha: string }[] = []
+      for (const [index, request] of requests.entries()) {
+        if (requests.findIndex(r => r.branch === request.branch) !== index) {
+          outcomes[index] = notPushed(new LandFailure(`${request.branch} is asked for twice in one push`))
+          continue
+        }
+        try {
+          commits.push({
+            index,
+            branch: request.branch,
+            sha: await commitFix(request, url),
+            baseSha: request.baseSha
+          })
+        } catch (error) {
+          if (error instanceof RunCompromised) throw error
+          outcomes[index] = notPushed(error)
+        }
+      }
+      if (commits.length > 0) {
+        const pushed = await pushAll(commits, url)
+        for (const c of commits) outcomes[c.index] = pushed.get(c.branch)!
+      }
+    } catch (error) {
+      // a failure of the whole landing (no remote, a refused destination, a compromised run) ends every request
+      const outcome = notPushed(error)
+      return outcomes.map(o => o ?? outcome)
+    }
+    return outcomes.map(o => o!)
+  }
+
+  /**
+   * Commits each fix on its base and pushes them all in one `git push` (each ref on its own: one may fail and the
+   * others land). Landings never interleave: worktree registration and pushes run one batch at a time.
+   */
+  function commitAndPushAll(requests: readonly LandRequest[]): Promise<PushOutcome[]> {
+    const next = queue.then(() => landAll(requests))
     queue = next.catch(() => undefined)
     return next
   }
 
-  return { commitAndPush }
+  async function commitAndPush(request: LandRequest): Promise<PushOutcome> {
+    const [outcome] = await commitAndPushAll([request])
+    return outcome!
+  }
+
+  return { commitAndPush, commitAndPushAll }
 }

@@ -2,7 +2,7 @@
 // the turn ended), the usage records of its session log, and the line of its stderr that says what went wrong. The
 // events come from the model and its tools: every string kept for the audit is capped, unknown events and non-JSON
 // lines become audit entries instead of being dropped.
-import type { AgentUsage, AuditEntry } from '../ports.js'
+import type { AgentTimings, AgentUsage, AuditEntry } from '../ports.js'
 
 /** the cap of a failure reason built from codex's output */
 export const REASON_MAX = 300
@@ -33,9 +33,30 @@ function capped(value: unknown): unknown {
   return value
 }
 
+/** A model response's wait, epoch ms: from its request (as near as the logs tell) to its end. */
+export interface ModelWait {
+  sentAt: number
+  doneAt: number
+}
+
+/**
+ * When things happened in the stream, epoch ms as the action received each line (the JSONL stream carries no times).
+ * Tool items are command_execution, mcp_tool_call and file_change (apply_patch); codex's tool search runs inside
+ * codex and has no item.
+ */
+export interface StreamTimes {
+  /** the first turn.started */
+  turnStartedAt: number | null
+  /** each tool item's start and end (end null: still running when codex ended) */
+  tools: { startedAt: number; completedAt: number | null }[]
+  /** the model's waits as the stream alone shows them: from turn.started or a tool's end to the next item */
+  waits: ModelWait[]
+}
+
 /** What the JSONL stream of `codex exec --json` told: the audit, usage, and how the turn ended. */
 export interface CodexEventLog {
-  push(line: string): void
+  /** one line of the stream, and when the action received it (default: now) */
+  push(line: string, at?: Date): void
   readonly audit: AuditEntry[]
   readonly usage: { input_tokens: number; cached_input_tokens: number; output_tokens: number }
   readonly turnsCompleted: number
@@ -46,7 +67,10 @@ export interface CodexEventLog {
   readonly lastError: string | null
   /** entries for items that started and never completed (a run killed mid-command) */
   unfinished(): AuditEntry[]
+  readonly times: StreamTimes
 }
+
+const TOOL_ITEMS = new Set(['command_execution', 'mcp_tool_call', 'file_change'])
 
 function itemAudit(item: Json): Pick<AuditEntry, 'type' | 'detail'> {
   const type = str(item.type) ?? 'unknown'
@@ -101,10 +125,49 @@ export function createCodexEventLog(now: () => Date = () => new Date()): CodexEv
   let threadId: string | null = null
   let turnFailure: string | null = null
   let lastError: string | null = null
+  const times: StreamTimes = { turnStartedAt: null, tools: [], waits: [] }
+  const running = new Map<string, StreamTimes['tools'][number]>() // tool items by id
+  let waitingSince: number | null = null // a request is out: since turn.started, or since the last tool ended
+  let received = now()
   const add = (entry: Pick<AuditEntry, 'type' | 'detail'>) =>
-    audit.push({ at: now().toISOString(), ...entry })
+    audit.push({ at: received.toISOString(), ...entry })
 
-  function push(line: string): void {
+  /** An item began or ended: the model answered, if the stream was waiting for it. */
+  function itemSeen(at: number): void {
+    if (waitingSince === null) return
+    times.waits.push({ sentAt: waitingSince, doneAt: at })
+    waitingSince = null
+  }
+
+  function timeItem(type: string, item: Json, at: number): void {
+    const id = typeof item.id === 'string' ? item.id : null
+    const tool = typeof item.type === 'string' && TOOL_ITEMS.has(item.type)
+    if (type === 'item.started') {
+      itemSeen(at)
+      if (tool && id !== null && !running.has(id)) {
+        const entry = { startedAt: at, completedAt: null }
+        running.set(id, entry)
+        times.tools.push(entry)
+      }
+      return
+    }
+    const entry = id === null ? undefined : running.get(id)
+    if (entry) {
+      entry.completedAt = at
+      running.delete(id!)
+      // the tools' results go back to the model once the last running one has ended
+      if (running.size === 0) waitingSince = at
+      return
+    }
+    itemSeen(at)
+    if (tool) {
+      times.tools.push({ startedAt: at, completedAt: at }) // completed without a start: counted, no time
+      waitingSince = at
+    }
+  }
+
+  function push(line: string, at: Date = now()): void {
+    received = at
     if (line.trim() === '') return
     let event: unknown
     try {
@@ -122,11 +185,15 @@ export function createCodexEventLog(now: () => Date = () => new Date()): CodexEv
     }
     const type = str(event.type) ?? ''
     const item = isObject(event.item) ? event.item : null
+    if (item && (type === 'item.started' || type === 'item.completed')) timeItem(type, item, at.getTime())
     switch (type) {
       case 'thread.started':
         threadId = str(event.thread_id)
         return
       case 'turn.started':
+        times.turnStartedAt ??= at.getTime()
+        waitingSince = at.getTime()
+        return
       case 'item.updated':
         return
       case 'item.started':
@@ -140,6 +207,7 @@ export function createCodexEventLog(now: () => Date = () => new Date()): CodexEv
         add(itemAudit(item))
         return
       case 'turn.completed': {
+        waitingSince = null
         turnsCompleted += 1
         const u = isObject(event.usage) ? event.usage : {}
         usage.input_tokens += num(u.input_tokens)
@@ -179,6 +247,7 @@ export function createCodexEventLog(now: () => Date = () => new Date()): CodexEv
     get lastError() {
       return lastError
     },
+    times,
     unfinished: () =>
       [...started.values()]
         .filter(item => item.type !== 'reasoning')
@@ -217,6 +286,74 @@ export function sessionUsageOf(logs: readonly string[]): AgentUsage {
     }
   }
   return usage
+}
+
+/**
+ * The model's waits as codex's session logs record them, by codex's own clock (ms): each response ends at its
+ * `token_usage_record`, and its request left after the last input codex recorded before the response's first output
+ * (a tool's output, or the prompt for the first one). Unlike the JSONL stream, this leaves out codex's own work
+ * between a tool call and its item (starting the command's sandbox) and sees the responses of its tool search. Seen
+ * on 0.171.0 against a local model: the request reached the model 20–30 ms after that last input. An internal
+ * format: lines that do not parse are skipped.
+ */
+export function sessionModelWaits(logs: readonly string[]): ModelWait[] {
+  const waits: ModelWait[] = []
+  for (const text of logs) {
+    let lastInputAt: number | null = null
+    let sentAt: number | null = null // frozen at the response's first output
+    let previousEnd = -Infinity
+    for (const line of text.split('\n')) {
+      let record: Json
+      try {
+        const parsed: unknown = JSON.parse(line)
+        if (!isObject(parsed)) continue
+        record = parsed
+      } catch {
+        continue
+      }
+      const at = Date.parse(str(record.timestamp) ?? '')
+      if (Number.isNaN(at)) continue
+      const payload = isObject(record.payload) ? record.payload : {}
+      if (record.type === 'token_usage_record') {
+        waits.push({ sentAt: Math.max(sentAt ?? lastInputAt ?? at, previousEnd), doneAt: at })
+        previousEnd = at
+        sentAt = null
+      } else if (record.type === 'response_item') {
+        const itemType = str(payload.type) ?? ''
+        const input = itemType.endsWith('_output') || (itemType === 'message' && payload.role !== 'assistant')
+        if (input) lastInputAt = at
+        else sentAt ??= lastInputAt ?? at
+      }
+    }
+  }
+  return waits
+}
+
+/**
+ * One codex run's timings: the tools from the stream; the model's waits from the session logs where they record any
+ * response, else from the stream; the start up to the first request (else up to the first turn.started, which came
+ * 30–40 ms before the request on 0.171.0; a run that never asked the model spent all its time starting).
+ */
+export function agentTimingsOf(input: {
+  spawnedAt: number
+  exitedAt: number
+  stream: StreamTimes
+  sessionLogs: readonly string[]
+}): AgentTimings {
+  const { spawnedAt, exitedAt, stream } = input
+  const fromSession = sessionModelWaits(input.sessionLogs)
+  const waits = fromSession.length > 0 ? fromSession : stream.waits
+  const firstRequest = waits[0]?.sentAt ?? stream.turnStartedAt ?? exitedAt
+  const span = (from: number, to: number) => Math.max(0, to - from)
+  return {
+    totalMs: span(spawnedAt, exitedAt),
+    startMs: span(spawnedAt, Math.min(firstRequest, exitedAt)),
+    model: { turns: waits.length, ms: waits.reduce((sum, w) => sum + span(w.sentAt, w.doneAt), 0) },
+    tools: {
+      calls: stream.tools.length,
+      ms: stream.tools.reduce((sum, t) => sum + span(t.startedAt, t.completedAt ?? exitedAt), 0)
+    }
+  }
 }
 
 /** The first line of stderr that says what went wrong (codex prefixes them with "Error" or a log level). */

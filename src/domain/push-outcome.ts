@@ -56,3 +56,28 @@ export function readPush(result: {
   if (isAuthFailure(result.stderr)) return { kind: 'auth', status }
   return { kind: 'unconfirmed', status, said: status?.split('\t').slice(2).join(' ') }
 }
+
+/**
+ * The outcome of each ref of one `git push --porcelain` of several (`<sha>:refs/heads/<branch>` each, not atomic): a
+ * ref's status line, where git printed one, says what became of it; without one (the push broke off, or the remote
+ * refused the credential) every ref gets what the whole push says.
+ */
+export function readPushOfRefs(
+  result: { exitCode: number; porcelain: string; stderr: string },
+  branches: readonly string[]
+): Map<string, PushDone | PushFailed> {
+  const lines = result.porcelain.split('\n')
+  const outcomes = new Map<string, PushDone | PushFailed>()
+  for (const branch of branches) {
+    const line = lines.find(l => /^[*=!+ -]\t/.test(l) && l.split('\t')[1]?.endsWith(`:refs/heads/${branch}`))
+    const flag = line?.charAt(0)
+    if (flag === '*') outcomes.set(branch, { kind: 'pushed' })
+    else if (flag === '=') outcomes.set(branch, { kind: 'up-to-date' })
+    else if (line !== undefined && /\[rejected\] \(stale info\)/.test(line))
+      outcomes.set(branch, { kind: 'exists', status: line })
+    else if (isAuthFailure(result.stderr)) outcomes.set(branch, { kind: 'auth', status: line })
+    else
+      outcomes.set(branch, { kind: 'unconfirmed', status: line, said: line?.split('\t').slice(2).join(' ') })
+  }
+  return outcomes
+}

@@ -105,6 +105,48 @@ export const MeasuredTests = z
   .strict()
 export type MeasuredTests = z.infer<typeof MeasuredTests>
 
+/** Seconds, rounded to 0.1 s. */
+const Seconds = z.number().nonnegative()
+
+/**
+ * Where one worked issue's time went, in seconds; a phase is present when it ran (several codex runs and test runs of
+ * one issue are summed). `agent_s` is the codex runs whole, spawn to exit: `agent_start_s` (codex and the MCP server
+ * up to the first model request), `model` (waiting for each model response) and `tools` (the commands, MCP calls and
+ * patches the agent ran) are parts of it; the rest is codex's own work between them.
+ */
+export const IssuePhases = z
+  .object({
+    worktree_s: Seconds.optional(),
+    agent_s: Seconds.optional(),
+    agent_start_s: Seconds.optional(),
+    model: z.object({ turns: z.number().int().nonnegative(), total_s: Seconds }).strict().optional(),
+    tools: z.object({ calls: z.number().int().nonnegative(), total_s: Seconds }).strict().optional(),
+    /** the action's own test runs (the jail included), every attempt */
+    tests_s: Seconds.optional(),
+    /** the reproduction run: a second worktree at the base with the fix's tests, and the test run there */
+    reproduction_s: Seconds.optional(),
+    policy_s: Seconds.optional(),
+    push_s: Seconds.optional(),
+    pr_s: Seconds.optional()
+  })
+  .strict()
+export type IssuePhases = z.infer<typeof IssuePhases>
+
+/**
+ * The run's own phases, in seconds, present when they ran: Sentry's listing, dedup against GitHub, the fix-quality
+ * ledger, and publishing (writing and uploading the summary: its own time is in the job summary, never in the file
+ * it is still writing).
+ */
+export const RunPhases = z
+  .object({
+    sentry_s: Seconds.optional(),
+    dedup_s: Seconds.optional(),
+    ledger_s: Seconds.optional(),
+    publish_s: Seconds.optional()
+  })
+  .strict()
+export type RunPhases = z.infer<typeof RunPhases>
+
 export const IssueSummary = IssueFacts.extend({
   disposition: Disposition,
   reason: z.string(),
@@ -120,7 +162,8 @@ export const IssueSummary = IssueFacts.extend({
   pull_request: PullRequestRef.optional(),
   existing_pull_request: ExistingPullRequest.optional(),
   usage: TokenUsage.optional(),
-  duration_s: z.number().nonnegative().optional()
+  duration_s: z.number().nonnegative().optional(),
+  phases: IssuePhases.optional()
 }).strict()
 export type IssueSummary = z.infer<typeof IssueSummary>
 
@@ -184,6 +227,7 @@ export const TriageSummary = z
      * and when it could not be built (a warning says why)
      */
     history: Ledger.nullable(),
+    phases: RunPhases.optional(),
     /** why the run stopped early (a set-up failure), or null */
     error: z.string().nullable()
   })

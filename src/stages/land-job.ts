@@ -6,7 +6,7 @@ import type { Plan } from '../schemas/handoff.js'
 import type { Settings } from '../settings/settings.js'
 import { oneLine } from '../domain/text.js'
 import { errorMessage } from '../util/errors.js'
-import { landFix } from './land.js'
+import { landFixes } from './land.js'
 import { gateFix, policyReason } from './gate.js'
 import { landInPlanOrder } from './land-loop.js'
 import { readHandoff } from './handoff-files.js'
@@ -38,10 +38,10 @@ export async function landJob(
     if (!planned) throw new Error(`the plan's matrix names ${shortId}, which its issues do not hold`)
     return planned
   })
+  const context_ = { base: plan.base, runUrl: context.runUrl, actionSha: context.actionSha }
   const outcomes = await landInPlanOrder(
     matrix,
-    // one at a time: the work jobs did the slow part, and plan order decides who gets a PR slot
-    { maxPrs: plan.limits.max_prs, concurrency: 1 },
+    { maxPrs: plan.limits.max_prs },
     {
       reportUnstarted: true,
       work: async planned => {
@@ -52,25 +52,33 @@ export async function landJob(
           return { kind: 'final', outcome: { disposition: 'land-failed', reason: handed.reason } }
         }
         if (handed.kind === 'final') return { kind: 'final', outcome: handed.record.outcome }
-        return { kind: 'ready', outcome: handed.record.outcome, fix: handed.fix }
-      },
-      land: async (planned, ready) => {
         // The work job's runner ran the agent: land applies only what its own policy gate allows.
-        const policy = await gateFix(ready.fix.diff, settings, {
+        const policy = await gateFix(handed.fix.diff, settings, {
           secrets: deps.secrets,
           baseFiles: paths => baseFilesOf(paths, plan.base.sha, deps)
         })
         if (policy.kind === 'rejected') {
-          return { ...ready.outcome, disposition: 'policy-rejected', reason: policyReason(policy) }
+          return {
+            kind: 'final',
+            outcome: {
+              ...handed.record.outcome,
+              disposition: 'policy-rejected',
+              reason: policyReason(policy)
+            }
+          }
         }
-        return landFix(
-          planned,
-          ready.fix,
-          ready.outcome,
-          { base: plan.base, runUrl: context.runUrl, actionSha: context.actionSha },
-          settings,
-          deps
-        )
+        return { kind: 'ready', outcome: handed.record.outcome, fix: handed.fix }
+      },
+      // every free PR slot's fix in one push, then the PRs in plan order (GitHub's pace for content creation)
+      landing: {
+        kind: 'batch',
+        landAll: batch =>
+          landFixes(
+            batch.map(({ planned, ready }) => ({ planned, fix: ready.fix, worked: ready.outcome })),
+            context_,
+            settings,
+            deps
+          )
       }
     },
     deps.log

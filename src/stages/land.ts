@@ -1,6 +1,7 @@
-// Stage 3, land (one ready fix): re-check dedup (a branch or PR may have appeared since the plan), commit the patch on
-// the planned base, push a new branch, open the PR. Only the action does this; the agent never holds the credential.
-import type { GitHubReader, GitHubWriter, Lander, Log } from '../ports.js'
+// Stage 3, land: re-check dedup (a branch or PR may have appeared since the plan), commit the patch on the planned
+// base, push a new branch, open the PR. Only the action does this; the agent never holds the credential. One fix at a
+// time (mode fix lands each as it comes), or several at once (mode land: one push for all, then the PRs in order).
+import type { GitHubReader, GitHubWriter, Lander, Log, PushOutcome } from '../ports.js'
 import type { PlanIssue } from '../schemas/handoff.js'
 import type { IssueSummary } from '../schemas/summary.js'
 import type { Settings } from '../settings/settings.js'
@@ -19,102 +20,189 @@ export interface LandDeps {
   log: Log
 }
 
-export async function landFix(
-  planned: PlanIssue,
-  fix: ReadyFix,
-  worked: CandidateOutcome,
-  context: { base: { branch: string; sha: string }; runUrl: string; actionSha: string | null },
-  settings: Settings,
-  deps: LandDeps
-): Promise<CandidateOutcome> {
+type Outcome = Pick<IssueSummary, 'disposition' | 'reason'> & Partial<IssueSummary>
+type Context = { base: { branch: string; sha: string }; runUrl: string; actionSha: string | null }
+
+/** A ready fix on its way to a PR. */
+export interface Landing {
+  planned: PlanIssue
+  fix: ReadyFix
+  /** what work decided; the landing's outcome replaces its disposition and reason */
+  worked: CandidateOutcome
+}
+
+type Prepared =
+  | { kind: 'final'; outcome: CandidateOutcome }
+  | { kind: 'push'; request: Parameters<Lander['commitAndPush']>[0] }
+
+/** Before the push: a PR that was opened meanwhile ends it; otherwise the commit to push. */
+async function prepare(landing: Landing, context: Context, deps: LandDeps): Promise<Prepared> {
+  const { planned, fix, worked } = landing
   const { facts, branch } = planned
-  const outcome = (
-    o: Pick<IssueSummary, 'disposition' | 'reason'> & Partial<IssueSummary>
-  ): CandidateOutcome => ({
-    ...worked,
-    ...o
-  })
-  try {
-    const open = (await deps.github.pullRequestsForBranch(branch)).find(pr => pr.state === 'open')
-    if (open) {
-      return outcome({
+  const open = (await deps.github.pullRequestsForBranch(branch)).find(pr => pr.state === 'open')
+  if (open) {
+    return {
+      kind: 'final',
+      outcome: {
+        ...worked,
         disposition: 'existing-pr',
         reason: `pull request #${open.number} from ${branch} was opened while this run worked; nothing pushed`,
         existing_pull_request: { number: open.number, url: open.url, state: 'open' }
-      })
+      }
     }
-    const summary = { shortId: facts.short_id, summary: fix.result.summary }
-    const pushed = await deps.lander.commitAndPush({
+  }
+  return {
+    kind: 'push',
+    request: {
       baseSha: context.base.sha,
       patch: fix.diff.patch,
       branch,
-      message: commitMessage({ ...summary, rootCause: fix.result.root_cause, permalink: facts.permalink })
-    })
-    if (pushed.kind === 'exists') {
-      return outcome({
-        disposition: 'existing-branch',
-        reason: `branch ${branch} appeared while this run worked; it was not overwritten`
+      message: commitMessage({
+        shortId: facts.short_id,
+        summary: fix.result.summary,
+        rootCause: fix.result.root_cause,
+        permalink: facts.permalink
       })
     }
-    if (pushed.kind === 'refused') return outcome({ disposition: 'policy-rejected', reason: pushed.reason })
-    if (pushed.kind === 'failed')
-      return outcome({ disposition: 'land-failed', reason: `push failed: ${pushed.reason}` })
-    deps.log.info(`${facts.short_id}: pushed ${branch} at ${pushed.sha}`)
-
-    const regressed = planned.decision.kind === 'candidate' ? planned.decision.regressed_from : null
-    const pr = await deps.writer.openPullRequest({
-      branch,
-      base: context.base.branch,
-      title: prTitle(summary),
-      body: prBody({
-        issue: facts,
-        result: fix.result,
-        filesChanged: fix.diff.files.map(f => ({
-          path: f.path,
-          additions: f.additions,
-          deletions: f.deletions
-        })),
-        tests: fix.tests,
-        reproduction: fix.reproduction,
-        spend: worked.usage
-          ? {
-              tokens: tokensUsed(worked.usage),
-              cost_usd: costOrNull(worked.usage, settings.budget.tokenPrices)
-            }
-          : null,
-        regressedFrom: regressed ? { number: regressed.number, url: regressed.url } : null,
-        runUrl: context.runUrl,
-        actionSha: context.actionSha,
-        branch,
-        commitSha: pushed.sha
-      }),
-      draft: settings.pr.draft,
-      labels: withLedgerLabel(settings.pr.labels),
-      reviewers: settings.pr.reviewers,
-      teamReviewers: settings.pr.teamReviewers
-    })
-    if (pr.kind === 'exists') {
-      return outcome({
-        disposition: 'existing-pr',
-        reason: `a pull request from ${branch} already exists`,
-        branch
-      })
-    }
-    if (pr.kind === 'failed') {
-      return outcome({
-        disposition: 'land-failed',
-        reason: `branch ${branch} was pushed, but the pull request could not be opened: ${pr.reason}`,
-        branch
-      })
-    }
-    deps.log.info(`${facts.short_id}: opened pull request #${pr.number}`)
-    return outcome({
-      disposition: 'pr-opened',
-      reason: `pull request #${pr.number} opened for review`,
-      branch,
-      pull_request: { number: pr.number, url: pr.url }
-    })
-  } catch (error) {
-    return outcome({ disposition: 'land-failed', reason: `landing failed: ${errorMessage(error)}` })
   }
+}
+
+/** After the push: the PR for a pushed branch, or what the push said. */
+async function finish(
+  landing: Landing,
+  pushed: PushOutcome,
+  context: Context,
+  settings: Settings,
+  deps: LandDeps
+): Promise<CandidateOutcome> {
+  const { planned, fix, worked } = landing
+  const { facts, branch } = planned
+  const outcome = (o: Outcome): CandidateOutcome => ({ ...worked, ...o })
+  if (pushed.kind === 'exists') {
+    return outcome({
+      disposition: 'existing-branch',
+      reason: `branch ${branch} appeared while this run worked; it was not overwritten`
+    })
+  }
+  if (pushed.kind === 'refused') return outcome({ disposition: 'policy-rejected', reason: pushed.reason })
+  if (pushed.kind === 'failed')
+    return outcome({ disposition: 'land-failed', reason: `push failed: ${pushed.reason}` })
+  deps.log.info(`${facts.short_id}: pushed ${branch} at ${pushed.sha}`)
+
+  const regressed = planned.decision.kind === 'candidate' ? planned.decision.regressed_from : null
+  const pr = await deps.writer.openPullRequest({
+    branch,
+    base: context.base.branch,
+    title: prTitle({ shortId: facts.short_id, summary: fix.result.summary }),
+    body: prBody({
+      issue: facts,
+      result: fix.result,
+      filesChanged: fix.diff.files.map(f => ({
+        path: f.path,
+        additions: f.additions,
+        deletions: f.deletions
+      })),
+      tests: fix.tests,
+      reproduction: fix.reproduction,
+      spend: worked.usage
+        ? {
+            tokens: tokensUsed(worked.usage),
+            cost_usd: costOrNull(worked.usage, settings.budget.tokenPrices)
+          }
+        : null,
+      regressedFrom: regressed ? { number: regressed.number, url: regressed.url } : null,
+      runUrl: context.runUrl,
+      actionSha: context.actionSha,
+      branch,
+      commitSha: pushed.sha
+    }),
+    draft: settings.pr.draft,
+    labels: withLedgerLabel(settings.pr.labels),
+    reviewers: settings.pr.reviewers,
+    teamReviewers: settings.pr.teamReviewers
+  })
+  if (pr.kind === 'exists') {
+    return outcome({
+      disposition: 'existing-pr',
+      reason: `a pull request from ${branch} already exists`,
+      branch
+    })
+  }
+  if (pr.kind === 'failed') {
+    return outcome({
+      disposition: 'land-failed',
+      reason: `branch ${branch} was pushed, but the pull request could not be opened: ${pr.reason}`,
+      branch
+    })
+  }
+  deps.log.info(`${facts.short_id}: opened pull request #${pr.number}`)
+  return outcome({
+    disposition: 'pr-opened',
+    reason: `pull request #${pr.number} opened for review`,
+    branch,
+    pull_request: { number: pr.number, url: pr.url }
+  })
+}
+
+const failed = (landing: Landing, error: unknown): CandidateOutcome => ({
+  ...landing.worked,
+  disposition: 'land-failed',
+  reason: `landing failed: ${errorMessage(error)}`
+})
+
+/** Lands one ready fix: dedup re-checked, the commit pushed, the PR opened. */
+export async function landFix(
+  landing: Landing,
+  context: Context,
+  settings: Settings,
+  deps: LandDeps
+): Promise<CandidateOutcome> {
+  try {
+    const prepared = await prepare(landing, context, deps)
+    if (prepared.kind === 'final') return prepared.outcome
+    return await finish(landing, await deps.lander.commitAndPush(prepared.request), context, settings, deps)
+  } catch (error) {
+    return failed(landing, error)
+  }
+}
+
+/**
+ * Lands several ready fixes: dedup re-checked for each, every commit in one push (each branch on its own), then the
+ * PRs one after another in the order given. Outcomes in the same order.
+ */
+export async function landFixes(
+  landings: readonly Landing[],
+  context: Context,
+  settings: Settings,
+  deps: LandDeps
+): Promise<CandidateOutcome[]> {
+  const outcomes: (CandidateOutcome | null)[] = landings.map(() => null)
+  const toPush: { index: number; request: Parameters<Lander['commitAndPush']>[0] }[] = []
+  for (const [index, landing] of landings.entries()) {
+    try {
+      const prepared = await prepare(landing, context, deps)
+      if (prepared.kind === 'final') outcomes[index] = prepared.outcome
+      else toPush.push({ index, request: prepared.request })
+    } catch (error) {
+      outcomes[index] = failed(landing, error)
+    }
+  }
+  if (toPush.length > 0) {
+    let pushed: PushOutcome[]
+    try {
+      pushed = await deps.lander.commitAndPushAll(toPush.map(p => p.request))
+    } catch (error) {
+      for (const { index } of toPush) outcomes[index] = failed(landings[index]!, error)
+      return outcomes.map(o => o!)
+    }
+    for (const [i, { index }] of toPush.entries()) {
+      const landing = landings[index]!
+      try {
+        outcomes[index] = await finish(landing, pushed[i]!, context, settings, deps)
+      } catch (error) {
+        outcomes[index] = failed(landing, error)
+      }
+    }
+  }
+  return outcomes.map(o => o!)
 }

@@ -9,12 +9,15 @@ import { TriageWindow, meetsThreshold, selectIssues } from '../domain/select.js'
 import { fixBranch } from '../domain/branch.js'
 import { mapLimit } from '../util/map-limit.js'
 import { matrixIds } from '../domain/handoff.js'
+import type { PhaseTimer, RunPhase } from '../domain/phases.js'
 
 export interface PlanDeps {
   sentry: SentryApi
   github: GitHubReader
   log: Log
   clock: Clock
+  /** the run's phase timer: Sentry's listing is `sentry`, the look-up of fixes in flight `dedup` */
+  phases?: PhaseTimer<RunPhase>
 }
 
 /** Sentry's search terms for this run: the query plus release scoping for post-deploy runs. */
@@ -90,15 +93,18 @@ async function fixStates(
 
 export async function runPlan(settings: Settings, repository: string, deps: PlanDeps): Promise<Plan> {
   const { log } = deps
+  const timed = <T>(phase: RunPhase, fn: () => Promise<T>) => (deps.phases ? deps.phases.time(phase, fn) : fn())
   const issues = await log.group('Sentry: list the worst unresolved issues', () =>
-    listTriageWindow(settings, deps)
+    timed('sentry', () => listTriageWindow(settings, deps))
   )
-  const { base, states } = await log.group('GitHub: find fixes already in flight', async () => {
-    const branch = settings.pr.baseBranch ?? (await deps.github.defaultBranch())
-    const sha = await deps.github.branchSha(branch)
-    log.info(`Base: ${branch} at ${sha}`)
-    return { base: { branch, sha }, states: await fixStates(issues, settings, deps) }
-  })
+  const { base, states } = await log.group('GitHub: find fixes already in flight', () =>
+    timed('dedup', async () => {
+      const branch = settings.pr.baseBranch ?? (await deps.github.defaultBranch())
+      const sha = await deps.github.branchSha(branch)
+      log.info(`Base: ${branch} at ${sha}`)
+      return { base: { branch, sha }, states: await fixStates(issues, settings, deps) }
+    })
+  )
   const now = deps.clock.now()
   const selection = selectIssues({
     issues,

@@ -9,6 +9,7 @@ import {
   unsetReproduction,
   type Reproduction
 } from '../domain/reproduction.js'
+import type { IssuePhase, PhaseTimer } from '../domain/phases.js'
 import { errorMessage, RunCompromised } from '../util/errors.js'
 
 export async function reproduce(
@@ -22,10 +23,20 @@ export async function reproduce(
     testPaths: readonly string[]
     timeoutMs: number
   },
-  deps: { repo: Repo; tests: TestRunner }
+  deps: { repo: Repo; tests: TestRunner; phases?: PhaseTimer<IssuePhase> }
 ): Promise<Reproduction> {
   const testFiles = fixTestFiles(input.fix.files, input.testPaths)
   if (testFiles.length === 0) return noTestReproduction()
+  // timed from here: a fix without a test file has no reproduction run, and no reproduction phase
+  const run = () => reproduceWith(testFiles, input, deps)
+  return deps.phases ? deps.phases.time('reproduction', run) : run()
+}
+
+async function reproduceWith(
+  testFiles: string[],
+  input: Parameters<typeof reproduce>[0],
+  deps: { repo: Repo; tests: TestRunner }
+): Promise<Reproduction> {
   let base: Worktree
   try {
     const tests = await deps.repo.diff(input.fixed, { only: testFiles })

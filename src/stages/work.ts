@@ -6,13 +6,14 @@ import type { SentryFixResult } from '../schemas/agent-result.js'
 import type { Plan, PlanIssue } from '../schemas/handoff.js'
 import type { IssueSummary, MeasuredTests, TokenUsage } from '../schemas/summary.js'
 import type { Settings } from '../settings/settings.js'
-import { ZERO_USAGE, addUsage } from '../domain/summary.js'
+import { ZERO_USAGE, addUsage, type CandidateOutcome } from '../domain/summary.js'
 import { judgeAgentRun } from '../domain/judge.js'
 import { redact } from '../domain/secrets.js'
 import { buildPrompt, extractDigest } from '../domain/prompt.js'
 import { buildFollowUpPrompt, buildReproductionPrompt } from '../domain/prompt-followup.js'
 import { nextAgentRun } from '../domain/token-budget.js'
 import { reproduce } from './reproduce.js'
+import { addAgentTimings, createPhaseTimer, issuePhases, type IssuePhase } from '../domain/phases.js'
 import { cap, oneLine } from '../domain/text.js'
 import { errorMessage, RunCompromised } from '../util/errors.js'
 import { gateFix, policyReason } from './gate.js'
@@ -44,15 +45,20 @@ export async function workIssue(
   const started = deps.clock.now().getTime()
   const deadline = started + settings.agent.issueTimeoutMinutes * 60_000
   const seconds = () => Math.round((deps.clock.now().getTime() - started) / 100) / 10
+  const phases = createPhaseTimer<IssuePhase>(() => deps.clock.now().getTime())
   let usage: TokenUsage = ZERO_USAGE
   let claimed: Pick<IssueSummary, 'root_cause' | 'confidence' | 'agent_claimed_tests_passed'> = {}
   let tests: MeasuredTests | null = null
+  const withPhases = (outcome: CandidateOutcome): CandidateOutcome => {
+    const measured = issuePhases(phases)
+    return measured ? { ...outcome, phases: measured } : outcome
+  }
   const end = (
     outcome: Pick<IssueSummary, 'disposition' | 'reason'> & Partial<IssueSummary>,
     ready: ReadyFix | null = null
   ): WorkResult => ({
     shortId,
-    outcome: { ...claimed, ...(tests ? { tests } : {}), ...outcome, usage, duration_s: seconds() },
+    outcome: withPhases({ ...claimed, ...(tests ? { tests } : {}), ...outcome, usage, duration_s: seconds() }),
     ready
   })
   try {
@@ -66,7 +72,7 @@ export async function workIssue(
       instructions: settings.agent.instructions,
       branchPrefix: settings.pr.branchPrefix
     })
-    await using worktree = await deps.repo.addWorktree(plan.base.sha, shortId)
+    await using worktree = await phases.time('worktree', () => deps.repo.addWorktree(plan.base.sha, shortId))
     let prompt = firstPrompt
     let testLog = ''
     for (let agentRun = 1; ; agentRun++) {
@@ -88,6 +94,7 @@ export async function workIssue(
         outDir: `${deps.files.dir}/${workDir(shortId)}${agentRun === 1 ? '' : `/attempt-${agentRun}`}`
       })
       usage = addUsage(usage, run.usage)
+      if (run.timings) addAgentTimings(phases, run.timings)
       const diff = run.kind === 'completed' ? await deps.repo.diff(worktree) : null
       const verdict = judgeAgentRun(run, diff)
       deps.log.info(
@@ -103,10 +110,12 @@ export async function workIssue(
 
       const fix = diff!
       const files_changed = fix.files.map(f => f.path)
-      const policy = await gateFix(fix, settings, {
-        secrets: deps.secrets,
-        baseFiles: paths => deps.repo.filesAt(plan.base.sha, paths)
-      })
+      const policy = await phases.time('policy', () =>
+        gateFix(fix, settings, {
+          secrets: deps.secrets,
+          baseFiles: paths => deps.repo.filesAt(plan.base.sha, paths)
+        })
+      )
       if (policy.kind === 'rejected') {
         deps.log.info(`${shortId}: policy-rejected — ${policy.reasons.join('; ')}`)
         return end({
@@ -120,7 +129,9 @@ export async function workIssue(
       if (command === null)
         return ready(end, shortId, { result: answer!, diff: fix, tests: null, reproduction: null }, deps)
       const left = deadline - deps.clock.now().getTime()
-      const measured = await deps.tests.run({ command, cwd: worktree.path, timeoutMs: Math.max(1_000, left) })
+      const measured = await phases.time('tests', () =>
+        deps.tests.run({ command, cwd: worktree.path, timeoutMs: Math.max(1_000, left) })
+      )
       const attempts: number = (tests?.attempts ?? 0) + 1
       testLog += `### attempt ${attempts}: ${measured.passed ? 'passed' : measured.timedOut ? 'timed out' : `failed (exit code ${measured.exitCode})`}\n${measured.logTail}\n`
       await deps.files.writeText(`${workDir(shortId)}/tests.log`, testLog)
@@ -144,7 +155,7 @@ export async function workIssue(
             testPaths: settings.agent.testPaths,
             timeoutMs: Math.max(1_000, deadline - deps.clock.now().getTime())
           },
-          deps
+          { ...deps, phases }
         )
         const proof = { reproduced: reproduction.reproduced, reproduction }
         deps.log.info(`${shortId}: reproduction: ${reproduction.reason}`)
