@@ -17,6 +17,7 @@ import {
   type ModelScript
 } from '../test-support/sandbox/fake-model.js'
 import { runFanOut } from '../test-support/fan-out.js'
+import { mergeRunTimes, phaseMedians, runTimes, type PhaseMedians } from './phases.js'
 
 export const FAN_OUT_ISSUES = 12
 export const FAN_OUT_PARALLEL = 6
@@ -45,6 +46,8 @@ export interface FanOutBench {
   }
   speedup: number
   speedup_critical_path: number
+  /** where each fix's time went: the one job, and the fan-out (issues from land's summary) */
+  phases: PhaseMedians[]
 }
 
 /** Twelve issues in one project, most events first; each is API-12's bug as seen from another release. */
@@ -136,13 +139,15 @@ export async function fanOutBench(): Promise<FanOutBench> {
   const solo = await soloWorkMs()
   const single = await sandbox()
   let singleJob: FanOutBench['single_job']
+  let singlePhases: PhaseMedians
   try {
     const started = performance.now()
     const run = await runAction({
       inputs: { ...single.inputs, ...INPUTS, mode: 'fix' },
       env: single.env,
       workspace: single.checkout.checkout,
-      timeoutMs: 900_000
+      timeoutMs: 900_000,
+      ...(process.env.BENCH_ACTION_ENTRY ? { entry: process.env.BENCH_ACTION_ENTRY } : {})
     })
     const wallMs = Math.round(performance.now() - started)
     const summary = run.outputs['summary-file']
@@ -157,6 +162,7 @@ export async function fanOutBench(): Promise<FanOutBench> {
       prs: summary?.totals.prs_opened ?? 0,
       exit_code: run.code
     }
+    singlePhases = phaseMedians(await runTimes(`one job, concurrency ${DEFAULT_CONCURRENCY}`, run))
     await run.cleanup()
   } finally {
     await single.close()
@@ -179,6 +185,8 @@ export async function fanOutBench(): Promise<FanOutBench> {
       const wall = fan.plan.ms + fan.workPhaseMs + fan.land.ms
       const critical = fan.plan.ms + waves * solo + fan.land.ms
       const round = (x: number) => Math.round(x * 100) / 100
+      const land = await runTimes('land', fan.land.run)
+      const plan = await runTimes('plan', fan.plan.run)
       return {
         issues: FAN_OUT_ISSUES,
         turn_latency_ms: FAN_OUT_TURN_MS,
@@ -196,7 +204,8 @@ export async function fanOutBench(): Promise<FanOutBench> {
           failed_jobs: [fan.plan, ...fan.work, fan.land].filter(j => j.run.code !== 0).length
         },
         speedup: round(singleJob.wall_ms / wall),
-        speedup_critical_path: round(singleJob.wall_ms / critical)
+        speedup_critical_path: round(singleJob.wall_ms / critical),
+        phases: [singlePhases, phaseMedians(mergeRunTimes('fan-out', land, [plan, land]))]
       }
     } finally {
       await fan.cleanup()

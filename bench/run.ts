@@ -28,6 +28,7 @@ import { watchChildRss } from './rss.js'
 import { FAN_OUT_ISSUES, fanOutBench, type FanOutBench } from './fan-out.js'
 import { ledgerBench, ledgerChecks, type LedgerBench } from './ledger.js'
 import { toolCacheBench, toolCacheTable, type ToolCacheBench } from './tool-cache.js'
+import { phaseMedians, phaseTable, runTimes, type PhaseMedians } from './phases.js'
 
 const CODEX_VERSION = '0.171.0'
 const LATENCIES = [0, 50]
@@ -36,6 +37,8 @@ const AGENT_TURN_LATENCY_MS = 1500
 const TOP = 5
 const only = new Set((process.env.BENCH_ONLY ?? '').split(',').filter(Boolean))
 const want = (part: string): boolean => only.size === 0 || only.has(part)
+/** BENCH_ACTION_ENTRY: another bundle than dist/index.js for the runs made here (not the fan-out's jobs) */
+const ENTRY = process.env.BENCH_ACTION_ENTRY ? { entry: process.env.BENCH_ACTION_ENTRY } : {}
 
 const checks: { name: string; pass: boolean; detail: string }[] = []
 function check(name: string, pass: boolean, detail: string): void {
@@ -308,6 +311,8 @@ interface AgentRun {
   /** ESTIMATE: wall_ms - model_requests x AGENT_TURN_LATENCY_MS / concurrency (tests are not subtracted) */
   wall_ms_excl_model_estimate: number
   dispositions: Record<string, string>
+  /** where each fix's time went, from the run's summary (bench/phases.ts) */
+  phases: PhaseMedians
 }
 
 const bytes = (s: string): number => Buffer.byteLength(s, 'utf8')
@@ -384,7 +389,8 @@ async function agentRun(concurrency: number): Promise<AgentRun> {
       },
       env: sandbox.env,
       workspace: sandbox.checkout.checkout,
-      timeoutMs: 240_000
+      timeoutMs: 240_000,
+      ...ENTRY
     })
     const wallMs = performance.now() - started
     try {
@@ -413,7 +419,8 @@ async function agentRun(concurrency: number): Promise<AgentRun> {
         wall_ms_excl_model_estimate: Math.round(
           wallMs - (requests.length * AGENT_TURN_LATENCY_MS) / concurrency
         ),
-        dispositions
+        dispositions,
+        phases: phaseMedians(await runTimes(`concurrency ${concurrency}`, run))
       }
     } finally {
       await run.cleanup()
@@ -628,6 +635,11 @@ async function main(): Promise<void> {
         `  c=${a.concurrency} prompt bytes: ${JSON.stringify(a.prompt_bytes)}; request body bytes: ${JSON.stringify(a.request_body_bytes)}; unattributed requests: ${a.unattributed_requests}`
       )
     console.log(`speed-up concurrency 2 vs 1: ${speedup}x\n`)
+    console.log(
+      `Where each fix's time goes (the action's own measure, from the summaries; model: ${AGENT_TURN_LATENCY_MS} ms a turn at the fake)\n`
+    )
+    console.log(table(phaseTable(agent.map(a => a.phases))))
+    console.log()
     for (const a of agent) {
       const ready = Object.values(a.dispositions).filter(d => d === 'dry-run').length
       check(`agent c=${a.concurrency}: all 4 candidates end dry-run`, ready === 4, `${ready}/4`)
@@ -722,6 +734,10 @@ async function main(): Promise<void> {
     console.log(
       `** plan + ceil(issues / max-parallel) x one work job measured alone + land: on GitHub each work job has its own runner; here ${f.max_parallel} share this machine's ${os.cpus().length} CPUs`
     )
+    console.log(
+      `\nWhere each fix's time goes, ${fanOut.issues} fixes (from the summaries; fan-out: plan + land jobs' run phases)\n`
+    )
+    console.log(table(phaseTable(fanOut.phases)))
     check(
       `fan-out: one job opens ${FAN_OUT_ISSUES} PRs`,
       fanOut.single_job.prs === FAN_OUT_ISSUES,

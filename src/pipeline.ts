@@ -30,6 +30,7 @@ import {
   type CandidateOutcome
 } from './domain/summary.js'
 import { errorMessage } from './util/errors.js'
+import { createPhaseTimer, runPhases, type PhaseTimer, type RunPhase } from './domain/phases.js'
 
 export interface PipelineDeps {
   sentry: SentryApi
@@ -81,6 +82,7 @@ export async function runPipeline(
   deps: PipelineDeps
 ): Promise<RunReport> {
   const startedAt = deps.clock.now()
+  const phases = createPhaseTimer<RunPhase>(() => deps.clock.now().getTime())
   let plan: Plan | null = null
   let reported: PlanIssue[] = []
   let failure: string | null = null
@@ -88,10 +90,10 @@ export async function runPipeline(
   let history: Ledger | null = null
   // Called once the plan is known and before any work, so the PRs this run opens are not counted half-way.
   const ledger = async (known: Plan): Promise<void> => {
-    history = await fixQualityLedger(known, settings, deps)
+    history = await fixQualityLedger(known, settings, deps, phases)
   }
   try {
-    const stage = await runStages(settings, identity, deps, ledger)
+    const stage = await runStages(settings, identity, { ...deps, phases }, ledger)
     ;({ plan, outcomes, reported } = stage)
   } catch (error) {
     failure = errorMessage(error)
@@ -137,23 +139,33 @@ export async function runPipeline(
     usage: worked.reduce<TokenUsage>((sum, o) => (o.usage ? addUsage(sum, o.usage) : sum), ZERO_USAGE),
     prices: settings.budget.tokenPrices,
     history,
+    phases: runPhases(phases),
     error: failure
   })
-  const published = await deps.log.group('Publish the triage summary', () => publish(summary, settings, deps))
+  const published = await deps.log.group('Publish the triage summary', () =>
+    phases.time('publish', () => publish(summary, settings, deps))
+  )
+  // Publishing writes the summary file, so its own time cannot be in that file: it is added to the summary the run
+  // reports (the job summary shows it), while the file carries the run's phases up to publishing.
+  const published_s = runPhases(phases)?.publish_s
+  const timedSummary: TriageSummary =
+    published_s === undefined
+      ? summary
+      : { ...summary, phases: { ...summary.phases, publish_s: published_s } }
   if ('error' in published) {
     // The summary is the run's contract (DESIGN: written whenever inputs were valid): without it the step fails, and
     // the job summary and outputs still carry the result.
     const problem = `the triage summary could not be written: ${published.error}`
     failure = failure ? `${failure}; ${problem}` : problem
     return {
-      summary: { ...summary, error: failure },
+      summary: { ...timedSummary, error: failure },
       summaryFile: null,
       plan,
       matrix: matrixFor(plan),
       failure
     }
   }
-  return { summary, summaryFile: published.file, plan, matrix: matrixFor(plan), failure }
+  return { summary: timedSummary, summaryFile: published.file, plan, matrix: matrixFor(plan), failure }
 
   function matrixFor(p: Plan | null): RunReport['matrix'] {
     return MODE_TABLE[settings.mode].matrixOutput && p ? matrixOf(p) : null
@@ -164,7 +176,7 @@ export async function runPipeline(
 async function runStages(
   settings: Settings,
   identity: RunIdentity,
-  deps: PipelineDeps,
+  deps: PipelineDeps & { phases: PhaseTimer<RunPhase> },
   ledger: (plan: Plan) => Promise<void>
 ): Promise<StageResult> {
   const { ports } = deps
@@ -218,24 +230,31 @@ async function runStages(
  * ledger source is wired, and when it could not be built. It never fails the run: a failure is a warning. A rate
  * below min-quality over enough closed PRs is a warning annotation.
  */
-async function fixQualityLedger(plan: Plan, settings: Settings, deps: PipelineDeps): Promise<Ledger | null> {
+async function fixQualityLedger(
+  plan: Plan,
+  settings: Settings,
+  deps: PipelineDeps,
+  phases: PhaseTimer<RunPhase>
+): Promise<Ledger | null> {
   const source = deps.ledger
   if (!source || !MODE_TABLE[settings.mode].reportsLedger) return null
   return deps.log.group('GitHub: the fix-quality ledger', async () => {
     try {
-      const history = await buildLedger(
-        {
-          now: deps.clock.now(),
-          historyDays: settings.selection.historyDays,
-          branchPrefix: settings.pr.branchPrefix,
-          authorEmail: settings.pr.author.email,
-          listedIssues: plan.issues.map(i => ({
-            id: i.facts.id,
-            shortId: i.facts.short_id,
-            lastSeen: i.facts.last_seen
-          }))
-        },
-        { ledger: source, log: deps.log }
+      const history = await phases.time('ledger', () =>
+        buildLedger(
+          {
+            now: deps.clock.now(),
+            historyDays: settings.selection.historyDays,
+            branchPrefix: settings.pr.branchPrefix,
+            authorEmail: settings.pr.author.email,
+            listedIssues: plan.issues.map(i => ({
+              id: i.facts.id,
+              shortId: i.facts.short_id,
+              lastSeen: i.facts.last_seen
+            }))
+          },
+          { ledger: source, log: deps.log }
+        )
       )
       const verdict = qualityVerdict(history, settings.selection.minQuality)
       if (verdict.kind === 'low') deps.log.warning(verdict.message)

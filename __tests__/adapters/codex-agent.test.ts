@@ -294,6 +294,13 @@ describe('createCodexAgent with the real codex binary', () => {
       model_requests: 5
     })
     expect(h.model.responsesRequests()).toHaveLength(5)
+    // where the run's time went: a turn per model request, a call per scripted tool but the tool search (it runs
+    // inside codex), and the parts within the whole run
+    const timings = outcome.timings!
+    expect(timings.model.turns).toBe(5)
+    expect(timings.tools.calls).toBe(3)
+    for (const part of [timings.startMs, timings.model.ms, timings.tools.ms]) expect(part).toBeGreaterThan(0)
+    expect(timings.startMs + timings.model.ms + timings.tools.ms).toBeLessThanOrEqual(timings.totalMs)
 
     expect(auditOf(outcome, 'mcp_tool_call')).toEqual([
       {
@@ -449,6 +456,11 @@ describe('createCodexAgent with the real codex binary', () => {
     expect(auditOf(outcome, 'command_execution')).toEqual([
       expect.objectContaining({ command: expect.stringContaining('sleep 313') })
     ])
+    // the answered request is a turn; the one the model never answered is not; the command counts as a call
+    expect(outcome.timings).toMatchObject({ model: { turns: 1 }, tools: { calls: 1 } })
+    expect(
+      outcome.timings!.startMs + outcome.timings!.model.ms + outcome.timings!.tools.ms
+    ).toBeLessThanOrEqual(outcome.timings!.totalMs)
     await new Promise(resolve => setTimeout(resolve, 300))
     const survivors = await processes(
       cmdline =>

@@ -277,7 +277,11 @@ describe('the fix-quality ledger, end to end', () => {
       branch: 'fix/sentry-API-12',
       run: 'https://github.com/acme/shop/actions/runs/4242',
       action_sha: ACTION_REF,
-      commit: (await remoteBranches(s))['fix/sentry-API-12']
+      commit: (await remoteBranches(s))['fix/sentry-API-12'],
+      // no test-command in this run: no reproduction run; no token-prices: no cost
+      reproduced: null,
+      tokens: expect.any(Number),
+      cost_usd: null
     })
 
     // ---- mode triage, min-quality 0.3: the new PR is in the ledger (open), the rate is no longer low

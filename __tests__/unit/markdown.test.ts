@@ -8,7 +8,7 @@ import {
   safeUrl
 } from '../../src/domain/markdown.js'
 import { renderLedger } from '../../src/domain/report-ledger.js'
-import { renderJobSummary } from '../../src/domain/report-markdown.js'
+import { renderJobSummary, timeLine } from '../../src/domain/report-markdown.js'
 import type { Ledger } from '../../src/schemas/ledger.js'
 import type { TriageSummary } from '../../src/schemas/summary.js'
 
@@ -140,5 +140,73 @@ describe('markdown links: one builder', () => {
     expect(renderLedger(historyWith('https://x/pull/4)x'), 0.6)).toContain(
       'Open: [#4](https://x/pull/4%29x) (2 days).'
     )
+  })
+})
+
+describe("the job summary's time line", () => {
+  const issue = (phases: TriageSummary['issues'][number]['phases']) =>
+    ({ short_id: 'API-1', phases }) as TriageSummary['issues'][number]
+
+  it('sums the issues’ phases and adds the run’s, in the order a run goes through them, on one line', () => {
+    const line = timeLine({
+      phases: { sentry_s: 0.4, dedup_s: 0.2, ledger_s: 0.3, publish_s: 0.1 },
+      issues: [
+        issue({
+          worktree_s: 0.1,
+          agent_s: 9,
+          agent_start_s: 1.6,
+          model: { turns: 5, total_s: 6.1 },
+          tools: { calls: 4, total_s: 1.2 },
+          tests_s: 2.1,
+          reproduction_s: 1.9,
+          policy_s: 0.1,
+          push_s: 0.6,
+          pr_s: 0.9
+        }),
+        issue(undefined), // skipped: never worked
+        issue({
+          worktree_s: 0.2,
+          agent_s: 8,
+          agent_start_s: 1.5,
+          model: { turns: 4, total_s: 5.9 },
+          tools: { calls: 3, total_s: 1 },
+          tests_s: 1.9
+        })
+      ]
+    })
+    expect(line).toBe(
+      'Time: Sentry 0.4 s · dedup 0.2 s · ledger 0.3 s · worktree 0.3 s · agent start 3.1 s · ' +
+        'model 12.0 s (9 turns) · tools 2.2 s (7 calls) · tests 4.0 s · reproduction 1.9 s · policy 0.1 s · ' +
+        'push 0.6 s · PR 0.9 s · publish 0.1 s'
+    )
+  })
+
+  it('shows only the phases a run went through, and no line when none was measured', () => {
+    expect(timeLine({ phases: { sentry_s: 1.2, dedup_s: 0 }, issues: [issue(undefined)] })).toBe(
+      'Time: Sentry 1.2 s · dedup 0.0 s'
+    )
+    expect(timeLine({ issues: [issue({ model: { turns: 1, total_s: 1.5 } })] })).toBe(
+      'Time: model 1.5 s (1 turn)'
+    )
+    expect(timeLine({ issues: [issue(undefined)] })).toBeNull()
+    expect(summaryWith('https://x/1')).not.toContain('Time:')
+  })
+
+  it('puts the line in the job summary, before the fix-quality ledger', () => {
+    const page = renderJobSummary(
+      {
+        run: { mode: 'triage', release: null },
+        sentry: { org: 'acme', projects: ['api'], environment: null, stats_period: '7d' },
+        error: null,
+        totals: { triaged: 0, prs_opened: 0, skipped: 0, failed: 0 },
+        issues: [],
+        usage: { model_requests: 0 },
+        history: historyWith('https://x/pull/4'),
+        phases: { sentry_s: 0.4, ledger_s: 0.3 }
+      } as unknown as TriageSummary,
+      { minQuality: 0.6 }
+    )
+    expect(page).toContain('\nTime: Sentry 0.4 s · ledger 0.3 s\n')
+    expect(page.indexOf('Time:')).toBeLessThan(page.indexOf('Fix quality'))
   })
 })

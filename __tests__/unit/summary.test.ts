@@ -103,8 +103,37 @@ describe('triage summary', () => {
     expect(md.indexOf('### Fix quality')).toBeGreaterThan(md.indexOf('| Issue |'))
   })
 
+  it('carries the run’s phases when any ran, and validates with them and an issue’s', () => {
+    expect(sample()).not.toHaveProperty('phases')
+    const summary = buildSummary({
+      ...inputsOf(sample()),
+      issues: sample().issues.map((issue, i) =>
+        i === 0 ? { ...issue, phases: { worktree_s: 0.1, model: { turns: 3, total_s: 4.5 } } } : issue
+      ),
+      phases: { sentry_s: 0.4, dedup_s: 0.2 }
+    })
+    expect(summary.phases).toEqual({ sentry_s: 0.4, dedup_s: 0.2 })
+    expect(TriageSummary.safeParse(summary).success).toBe(true)
+    expect(TriageSummary.safeParse({ ...summary, phases: { sentry_s: -1 } }).success).toBe(false)
+    expect(TriageSummary.safeParse({ ...summary, phases: { lunch_s: 1 } }).success).toBe(false)
+  })
+
   it('shows a set-up failure prominently', () => {
     const summary = { ...sample(), issues: [], error: 'Sentry rejected sentry-token (401)' }
     expect(renderJobSummary(summary, { minQuality: 0.6 })).toContain('> [!CAUTION]')
   })
 })
+
+/** The inputs buildSummary was given for a summary. */
+function inputsOf(summary: TriageSummary): Parameters<typeof buildSummary>[0] {
+  return {
+    run: summary.run,
+    sentry: summary.sentry,
+    limits: summary.limits,
+    issues: summary.issues,
+    usage: ZERO_USAGE,
+    prices: null,
+    history: null,
+    error: null
+  }
+}

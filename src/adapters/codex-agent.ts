@@ -15,6 +15,8 @@
 //   reports usage only in turn.completed, once for the whole run, while the session log (CODEX_HOME/sessions/
 //   rollout-*.jsonl) gets a `token_usage_record` for each model response as soon as it completes, before its tool
 //   calls run (seen on 0.171.0). Followed while codex runs, it stops a run within one model response of its budget.
+// - where the run's time went (AgentOutcome.timings): the JSONL stream has no times, so each line is stamped as it
+//   arrives; the session log adds codex's own time of each model response (domain/codex-events.ts agentTimingsOf).
 // - what codex starts with those keys is pinned at install (codex-install.ts). Code from a fix runs between two codex
 //   starts; each start is preceded by a check that every pinned file is byte for byte what was installed, and a
 //   changed file ends the run before codex starts (and discards a run during which it changed).

@@ -108,3 +108,36 @@ function presentOnly<T extends object>(fields: T): T | undefined {
   const present = Object.entries(fields).filter(([, value]) => value !== undefined)
   return present.length === 0 ? undefined : (Object.fromEntries(present) as T)
 }
+
+const round = (s: number) => Math.round(s * 10) / 10
+
+/**
+ * Two issues' phases (or one issue's, and what a later stage measured of it, e.g. land's push and PR) added field by
+ * field; a phase is present when it is in either.
+ */
+export function addIssuePhases(
+  a: IssuePhases | undefined,
+  b: IssuePhases | undefined
+): IssuePhases | undefined {
+  if (!a || !b) return a ?? b
+  const s = (x: number | undefined, y: number | undefined) =>
+    x === undefined && y === undefined ? undefined : round((x ?? 0) + (y ?? 0))
+  return presentOnly<IssuePhases>({
+    worktree_s: s(a.worktree_s, b.worktree_s),
+    agent_s: s(a.agent_s, b.agent_s),
+    agent_start_s: s(a.agent_start_s, b.agent_start_s),
+    model:
+      a.model && b.model
+        ? { turns: a.model.turns + b.model.turns, total_s: round(a.model.total_s + b.model.total_s) }
+        : (a.model ?? b.model),
+    tools:
+      a.tools && b.tools
+        ? { calls: a.tools.calls + b.tools.calls, total_s: round(a.tools.total_s + b.tools.total_s) }
+        : (a.tools ?? b.tools),
+    tests_s: s(a.tests_s, b.tests_s),
+    reproduction_s: s(a.reproduction_s, b.reproduction_s),
+    policy_s: s(a.policy_s, b.policy_s),
+    push_s: s(a.push_s, b.push_s),
+    pr_s: s(a.pr_s, b.pr_s)
+  })
+}

@@ -3,6 +3,7 @@ import { usd } from './cost.js'
 import type { IssueSummary, TriageSummary } from '../schemas/summary.js'
 import { markdownCell, markdownLink } from './markdown.js'
 import { renderLedger } from './report-ledger.js'
+import { addIssuePhases } from './phases.js'
 
 const LABEL: Record<IssueSummary['disposition'], string> = {
   'pr-opened': 'PR opened',
@@ -82,6 +83,37 @@ export function renderJobSummary(summary: TriageSummary, options: { minQuality: 
       ''
     )
   }
+  const time = timeLine(summary)
+  if (time) lines.push(time, '')
   if (summary.history) lines.push(renderLedger(summary.history, options.minQuality))
   return lines.join('\n')
+}
+
+/**
+ * Where the run's time went, on one line: the run's own phases and its issues' phases summed (issues worked at once
+ * add up to more than the wall time), in the order a run goes through them; null when no phase was measured.
+ */
+export function timeLine(summary: Pick<TriageSummary, 'issues' | 'phases'>): string | null {
+  const run = summary.phases ?? {}
+  const issues = summary.issues.map(issue => issue.phases).reduce(addIssuePhases, undefined) ?? {}
+  const s = (seconds: number) => `${seconds.toFixed(1)} s`
+  const n = (count: number, what: string) => ` (${count} ${what}${count === 1 ? '' : 's'})`
+  const parts: [string, number | undefined, string?][] = [
+    ['Sentry', run.sentry_s],
+    ['dedup', run.dedup_s],
+    ['ledger', run.ledger_s],
+    ['worktree', issues.worktree_s],
+    ['agent start', issues.agent_start_s],
+    ['model', issues.model?.total_s, issues.model && n(issues.model.turns, 'turn')],
+    ['tools', issues.tools?.total_s, issues.tools && n(issues.tools.calls, 'call')],
+    ['tests', issues.tests_s],
+    ['reproduction', issues.reproduction_s],
+    ['policy', issues.policy_s],
+    ['push', issues.push_s],
+    ['PR', issues.pr_s],
+    ['publish', run.publish_s]
+  ]
+  const shown = parts.filter(([, seconds]) => seconds !== undefined)
+  if (shown.length === 0) return null
+  return `Time: ${shown.map(([name, seconds, count]) => `${name} ${s(seconds!)}${count ?? ''}`).join(' · ')}`
 }

@@ -9,6 +9,7 @@ import {
   type IssueSummary,
   type Limits,
   type RunInfo,
+  type RunPhases,
   type SentryScope,
   type TokenUsage,
   type TriageSummary
@@ -87,6 +88,8 @@ export function buildSummary(input: {
   prices: TokenPrices | null
   /** the fix-quality ledger, null when it was not built */
   history: Ledger | null
+  /** the run's own phases (domain/phases.ts runPhases), undefined when none ran */
+  phases?: RunPhases
   error: string | null
 }): TriageSummary {
   const issues = input.issues.map(issue =>
@@ -112,6 +115,7 @@ export function buildSummary(input: {
     },
     usage: { ...input.usage, cost_usd: cost, cost_per_pr_usd: costPerPrUsd(cost, prsOpened) },
     history: input.history,
+    ...(input.phases ? { phases: input.phases } : {}),
     error: input.error
   }
 }

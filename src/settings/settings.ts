@@ -287,7 +287,7 @@ function modeRules(inputs: Inputs, ctx: z.RefinementCtx<Inputs>): void {
       `Input 'require-reproduction' is true but test-command is empty: the proof runs test-command without the fix, so no fix could be landed; set test-command (e.g. npm test), or set require-reproduction to false.`
     )
   }
-  if (mode !== 'work') return
+  if (!MODE_TABLE[mode].oneIssue) return
   if (inputs.issue === null) {
     problem(
       'issue',
@@ -319,7 +319,7 @@ function toSettings(inputs: Inputs): ParsedSettings {
   const maxPrs = capped('max-prs', inputs['max-prs'], 'a pull request can only come from a triaged issue')
   const analyzeTop = capped('analyze-top', inputs['analyze-top'], 'only triaged issues are analysed')
   const mode = inputs.mode
-  if (inputs.issue !== null && mode !== 'work') {
+  if (inputs.issue !== null && !MODE_TABLE[mode].oneIssue) {
     warnings.push(`Input 'issue' is ignored in mode ${mode}: it names the one issue a mode work job works.`)
   }
   if (inputs['deny-paths'].length === 0) {
@@ -390,7 +390,7 @@ function toSettings(inputs: Inputs): ParsedSettings {
     },
     github: { token: inputs['github-token'] },
     artifact: { name: inputs['artifact-name'], retentionDays: inputs['retention-days'] },
-    issue: mode === 'work' ? inputs.issue : null
+    issue: MODE_TABLE[mode].oneIssue ? inputs.issue : null
   }
   return { settings, warnings }
 }

@@ -93,7 +93,8 @@ async function fixStates(
 
 export async function runPlan(settings: Settings, repository: string, deps: PlanDeps): Promise<Plan> {
   const { log } = deps
-  const timed = <T>(phase: RunPhase, fn: () => Promise<T>) => (deps.phases ? deps.phases.time(phase, fn) : fn())
+  const timed = <T>(phase: RunPhase, fn: () => Promise<T>) =>
+    deps.phases ? deps.phases.time(phase, fn) : fn()
   const issues = await log.group('Sentry: list the worst unresolved issues', () =>
     timed('sentry', () => listTriageWindow(settings, deps))
   )

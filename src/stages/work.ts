@@ -58,7 +58,13 @@ export async function workIssue(
     ready: ReadyFix | null = null
   ): WorkResult => ({
     shortId,
-    outcome: withPhases({ ...claimed, ...(tests ? { tests } : {}), ...outcome, usage, duration_s: seconds() }),
+    outcome: withPhases({
+      ...claimed,
+      ...(tests ? { tests } : {}),
+      ...outcome,
+      usage,
+      duration_s: seconds()
+    }),
     ready
   })
   try {

@@ -105,7 +105,7 @@ export interface FakeGitHub {
   /** the API root; pass it as Octokit's baseUrl */
   url: string
   requests: RecordedRequest[]
-  /** every recorded request that is not a GET or HEAD, refused ones included */
+  /** every recorded request that is not a GET, a HEAD or a GraphQL query, refused ones included */
   writes(): RecordedRequest[]
   /** the token a request carried, null when it had none */
   tokenOf(req: RecordedRequest): string | null
@@ -1306,7 +1306,9 @@ export async function startFakeGitHub(
   return {
     url: server.url,
     requests: server.requests,
-    writes: () => server.requests.filter(r => r.method !== 'GET' && r.method !== 'HEAD'),
+    // a GraphQL query is a read (POST is only its transport); a mutation is a write
+    writes: () =>
+      server.requests.filter(r => r.method !== 'GET' && r.method !== 'HEAD' && !isGraphQLQuery(r)),
     tokenOf,
     faults,
     get graphqlFailure() {
@@ -1482,4 +1484,19 @@ function timeRange(value: string): { from: number; to: number } | null {
     default:
       return { from: at.start, to: at.end }
   }
+}
+
+/** A POST /graphql whose document is a query (no mutation or subscription). */
+function isGraphQLQuery(request: RecordedRequest): boolean {
+  if (request.method !== 'POST' || request.path !== '/graphql') return false
+  let body: { query?: unknown } | null = null
+  try {
+    body = (typeof request.body === 'string' ? JSON.parse(request.body) : request.body) as {
+      query?: unknown
+    } | null
+  } catch {
+    return false
+  }
+  const query = typeof body?.query === 'string' ? body.query.replace(/#[^\n]*/g, '') : ''
+  return query !== '' && !/^\s*(mutation|subscription)\b/.test(query)
 }
