@@ -153,7 +153,7 @@ export async function runPipeline(
       ? summary
       : { ...summary, phases: { ...summary.phases, publish_s: published_s } }
   if ('error' in published) {
-    // The summary is the run's contract (DESIGN: written whenever inputs were valid): without it the step fails, and
+    // The summary is the run's contract (written whenever the inputs were valid, README "The summary"): without it the step fails, and
     // the job summary and outputs still carry the result.
     const problem = `the triage summary could not be written: ${published.error}`
     failure = failure ? `${failure}; ${problem}` : problem
@@ -226,7 +226,7 @@ async function runStages(
 }
 
 /**
- * The fix-quality ledger of this run (DESIGN §2, `history`), or null: in the modes that do not report it, when no
+ * The fix-quality ledger of this run (the summary's `history`), or null: in the modes that do not report it, when no
  * ledger source is wired, and when it could not be built. It never fails the run: a failure is a warning. A rate
  * below min-quality over enough closed PRs is a warning annotation.
  */

@@ -1,4 +1,4 @@
-// The escape corpus (issue 14). Code that comes with a fix runs in the action's own test run, outside the agent's
+// The escape corpus. Code that comes with a fix runs in the action's own test run, outside the agent's
 // sandbox: the test command runs in the jail (src/adapters/jail.ts), and behind it the git state guard
 // (src/adapters/git-state-guard.ts) and the pinned git environment. Each hostile Sentry issue here has a scripted agent
 // that adds the sample fix and a PASSING node:test file which ATTEMPTS one escape from the jail, catches every error,

@@ -1,4 +1,4 @@
-// Proof and price, end to end (issue 16): the bundled action, the real codex and MCP server, the sandbox's fakes.
+// Proof and price, end to end: the bundled action, the real codex and MCP server, the sandbox's fakes.
 // After the action's own test run passes, test-command runs again, jailed, in a second worktree at the base with only
 // the fix's test files applied (the reproduction run); the budgets stop the agent and the run; token-prices price it.
 import { afterEach, describe, expect, it } from '@jest/globals'

@@ -1,4 +1,4 @@
-// The layer rules of eslint.config.js (style anchor 14) catch a planted import, and let the allowed ones through.
+// The layer rules of eslint.config.js catch a planted import, and let the allowed ones through.
 // Planted files do not exist, so the TypeScript project service cannot type them: the layer tests lint with type
 // information switched off for src/ (the import rules need none); one test plants a floating promise into an
 // existing, import-free src file to prove the type-aware rules run.

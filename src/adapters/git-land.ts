@@ -1,5 +1,5 @@
 // The git adapter of the land stage: commits a fix on the planned base and pushes it to a NEW branch. The action does
-// this itself, never the agent (DESIGN §1), and a push never overwrites a branch it did not create in this run (§2).
+// this itself, never the agent, and a push never overwrites a branch it did not create in this run.
 //
 // - The commit is made in a fresh detached worktree at the base commit, removed afterwards whatever happens, so the
 //   checkout's own working copy, index and HEAD are never touched.

@@ -90,7 +90,8 @@ async function findExecutable(name: string, searchPath: string): Promise<string 
 }
 
 /** What npm needs to reach its registry: its settings (npm_config_*, NPM_CONFIG_*, .npmrc via HOME), proxies, CA. */
-const NPM_ENV = /^(PATH|HOME|USER|TMPDIR|TEMP|TMP|LANG|LC_[A-Z_]+|NODE_EXTRA_CA_CERTS|SSL_CERT_FILE|SSL_CERT_DIR|NODE_OPTIONS|npm_config_\w+|NPM_CONFIG_\w+)$/
+const NPM_ENV =
+  /^(PATH|HOME|USER|TMPDIR|TEMP|TMP|LANG|LC_[A-Z_]+|NODE_EXTRA_CA_CERTS|SSL_CERT_FILE|SSL_CERT_DIR|NODE_OPTIONS|npm_config_\w+|NPM_CONFIG_\w+)$/
 
 export function npmEnv(env: Env): Record<string, string> {
   return Object.fromEntries(

@@ -1,4 +1,4 @@
-// Pure: every Markdown escaper of the action (style anchor 13: one module per cross-cutting concern). Text from Sentry
+// Pure: every Markdown escaper of the action (one module per cross-cutting concern). Text from Sentry
 // and from the model is attacker-controlled; whatever of it a person reads as Markdown passes one of these:
 //   markdownCell            one line for the job summary (table cells and summary lines)
 //   inertText, inertProse   one line / many lines for a PR body

@@ -1,4 +1,4 @@
-// The one place that says what each mode does and needs (style anchor 11). Every other mode list reads this table:
+// The one place that says what each mode does and needs. Every other mode list reads this table:
 // the pipeline's dispatch and publishing, main.ts's wiring, the settings' mode rules and the platform check. A new
 // mode must be placed here, or nothing compiles.
 import type { Mode } from './types.js'

@@ -62,7 +62,7 @@ function day(iso: string): string {
 }
 
 /**
- * DESIGN §2: an issue is not worked when an open PR comes from its branch, its branch exists without a PR, a PR from
+ * README "Dedup": an issue is not worked when an open PR comes from its branch, its branch exists without a PR, a PR from
  * its branch was closed unmerged within history-days (a human said no), or a PR from its branch was merged and the
  * issue has not been seen since the merge. Only the newest PR decides; an open one always wins.
  */

@@ -1,4 +1,4 @@
-// Pure: the text of a zod error, in one place (style anchor 13). Two kinds of schema, two kinds of text:
+// Pure: the text of a zod error, in one place. Two kinds of schema, two kinds of text:
 //   - the action's own inputs and environment, whose every message already names the input and the fix: the
 //     messages alone (zodMessages), one per problem;
 //   - data from outside (an API answer, an artifact, the agent's final answer), where zod's message ("expected
