@@ -60,6 +60,10 @@ const codexBetween = (p: IssuePhases): number | undefined =>
         (p.agent_s - (p.agent_start_s ?? 0) - (p.model?.total_s ?? 0) - (p.tools?.total_s ?? 0)) * 10
       ) / 10
 
+/** The work part of an issue's phases: what its duration_s (worktree to verdict) holds. */
+const workPhases = (p: IssuePhases): number =>
+  (p.worktree_s ?? 0) + (p.agent_s ?? 0) + (p.tests_s ?? 0) + (p.reproduction_s ?? 0) + (p.policy_s ?? 0)
+
 const ISSUE_ROWS: [string, (p: IssuePhases) => number | undefined][] = [
   ['worktree', p => p.worktree_s],
   ['agent start (codex + MCP server)', p => p.agent_start_s],
@@ -91,7 +95,10 @@ export interface PhaseMedians {
   /** the issue's duration_s (work: worktree to the verdict) less its model time: the overhead beyond the model */
   beyond_model_s: number | null
   duration_s: number | null
+  /** duration_s less the work phases: the adapter's checks around codex, the diff, the Sentry evidence, files */
+  unphased_s: number | null
   run: RunPhases
+  per_issue: RunTimes['issues']
 }
 
 export function phaseMedians(times: RunTimes): PhaseMedians {
@@ -106,7 +113,9 @@ export function phaseMedians(times: RunTimes): PhaseMedians {
     medians,
     duration_s: median(durations.map(i => i.duration_s!)),
     beyond_model_s: median(durations.map(i => i.duration_s! - (i.phases.model?.total_s ?? 0))),
-    run: times.run
+    unphased_s: median(durations.map(i => i.duration_s! - workPhases(i.phases))),
+    run: times.run,
+    per_issue: times.issues
   }
 }
 
@@ -117,6 +126,7 @@ export function phaseTable(runs: PhaseMedians[]): (string | number)[][] {
     ['phase (s; median across the issues)', ...runs.map(r => `${r.label} (${r.issues})`)],
     ...ISSUE_ROWS.map(([name]) => [name, ...runs.map(r => cell(r.medians[name]))]),
     ['issue duration (work)', ...runs.map(r => cell(r.duration_s))],
+    ['  not in a phase (pin checks, diff, files)', ...runs.map(r => cell(r.unphased_s))],
     ['  beyond the model', ...runs.map(r => cell(r.beyond_model_s))],
     ...RUN_ROWS.map(([name, key]) => [name, ...runs.map(r => cell(r.run[key]))])
   ]

@@ -1,10 +1,10 @@
 // The git adapter of the land stage: commits a fix on the planned base and pushes it to a NEW branch. The action does
 // this itself, never the agent, and a push never overwrites a branch it did not create in this run.
 //
-// - The commit is made in a fresh detached worktree at the base commit, removed afterwards whatever happens, so the
-//   checkout's own working copy, index and HEAD are never touched.
-// - The identity is given to the commit command alone (GIT_AUTHOR_*/GIT_COMMITTER_* in its environment): a runner has
-//   no git identity, and nothing is written to any git config.
+// - Each fix is committed on the base in a throw-away worktree and checked to be exactly base + the measured diff
+//   (git-land-commit.ts); the identity is given to the commit command alone, nothing is written to any git config.
+// - Several fixes go out in one `git push` (not atomic: each ref's `--porcelain` line says what became of it), each
+//   commit pushed by its SHA from the checkout once its throw-away worktree is gone.
 // - The push is a create-only push: `--force-with-lease=refs/heads/<branch>:` (an empty expected value) succeeds only
 //   if the branch does not exist on the remote (checked on git 2.39: a branch that exists, even one the push would
 //   fast-forward, is rejected as "stale info"). A branch created by someone else between git's look at the remote's
@@ -13,17 +13,20 @@
 //   domain/push-outcome.ts; the ls-remote that confirms it is run here.
 // - The credential reaches that one push (and the ls-remote/fetch that may go with it) only, in the command's
 //   environment (git-push-auth.ts), and only to the configured GitHub server.
-// - Before the push, the commit is checked to be exactly base + the measured diff (domain/patch-tree.ts).
-import { randomUUID } from 'node:crypto'
-import { mkdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 import type { Lander, Log, PushOutcome } from '../ports.js'
 import { execGit, tail, type ExecGitOptions, type ExecGitResult } from './git-exec.js'
-import { compareWithPatch, parseRawChanges, patchTree } from '../domain/patch-tree.js'
 import { readPushOfRefs, isAuthFailure, type PushFailed } from '../domain/push-outcome.js'
 import { redact } from '../domain/secrets.js'
 import { checkPushDestination, pushAuthEnv, withoutPassword } from './git-push-auth.js'
 import { RunCompromised } from '../util/errors.js'
+import {
+  commitFix,
+  LandFailure,
+  LandRefusal,
+  type CommitContext,
+  type LandRequest
+} from './git-land-commit.js'
 
 export interface GitLanderOptions {
   /** the checkout (actions/checkout's working copy) */
@@ -46,30 +49,9 @@ export interface GitLanderOptions {
   guard?: { assertUnchanged(): Promise<void> }
 }
 
-const SHA = /^([0-9a-f]{40}|[0-9a-f]{64})$/
 const REMOTE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
 /** Longest reason text returned (a person reads it in the summary). */
 const MAX_REASON = 600
-
-type LandRequest = Parameters<Lander['commitAndPush']>[0]
-
-/** Outcome of an attempt at a step: the caller stops at the first failure. */
-class LandFailure extends Error {
-  readonly auth: boolean
-  constructor(reason: string, auth = false) {
-    super(reason)
-    this.name = 'LandFailure'
-    this.auth = auth
-  }
-}
-
-/** The action refuses to push what it was about to: the commit is not base + the measured diff. */
-class LandRefusal extends Error {
-  constructor(reason: string) {
-    super(reason)
-    this.name = 'LandRefusal'
-  }
-}
 
 export function createGitLander(options: GitLanderOptions): Lander {
   const dir = path.resolve(options.dir)
@@ -98,6 +80,15 @@ export function createGitLander(options: GitLanderOptions): Lander {
   function gitSays(result: ExecGitResult, lines = 3): string {
     const said = scrub(tail(result.stderr, lines)).replace(/\s+/g, ' ').trim()
     return said.length > MAX_REASON ? `${said.slice(0, MAX_REASON - 1)}…` : said
+  }
+
+  const commitContext: CommitContext = {
+    git,
+    gitSays,
+    worktreesDir,
+    author,
+    log: logged,
+    ensureBase: (baseSha, url, branch) => ensureBase(baseSha, url, branch)
   }
 
   /** The URL pushes go to, without any password in it (the token is the only credential sent). */
@@ -164,74 +155,6 @@ export function createGitLander(options: GitLanderOptions): Lander {
     if (fetched.exitCode !== 0) {
       if (isAuthFailure(fetched.stderr)) throw authFailure(branch, 'fetching the base commit for', fetched)
       throw new LandFailure(`could not fetch the base commit ${baseSha} for ${branch}: ${gitSays(fetched)}`)
-    }
-  }
-
-  /** Removes the temporary worktree and its registration; never throws. */
-  async function removeWorktree(worktreePath: string): Promise<void> {
-    try {
-      await git(['worktree', 'remove', '--force', worktreePath], { allowFailure: true })
-      await rm(worktreePath, { recursive: true, force: true, maxRetries: 3 })
-      await git(['worktree', 'prune'], { allowFailure: true })
-    } catch (error) {
-      logged.warning(`Could not remove the temporary worktree ${worktreePath}: ${String(error)}`)
-    }
-  }
-
-  /** Checks a request and commits its fix on the base in a throw-away worktree; the commit is pushed later. */
-  async function commitFix(request: LandRequest, url: string): Promise<string> {
-    const { baseSha, patch, branch, message } = request
-    if (!SHA.test(baseSha)) throw new LandFailure(`'${baseSha}' is not a full commit SHA`)
-    if (branch.startsWith('-')) throw new LandFailure(`'${branch}' is not a valid branch name`)
-    const refOk = await git(['check-ref-format', `refs/heads/${branch}`], { allowFailure: true })
-    if (refOk.exitCode !== 0) throw new LandFailure(`'${branch}' is not a valid branch name`)
-    if (patch.trim() === '') throw new LandFailure(`the patch for ${branch} is empty: nothing to commit`)
-    if (message.trim() === '') throw new LandFailure(`the commit message for ${branch} is empty`)
-    await ensureBase(baseSha, url, branch)
-
-    await mkdir(worktreesDir, { recursive: true })
-    const worktreePath = path.join(worktreesDir, `land-${randomUUID().slice(0, 8)}`)
-    try {
-      await git(['worktree', 'add', '--detach', '--quiet', worktreePath, baseSha])
-      // pinned to the worktree's admin directory, like every other worktree command of the action
-      const gitDir = (await git(['rev-parse', '--absolute-git-dir'], { cwd: worktreePath })).stdout
-        .toString('utf8')
-        .trim()
-      const inWorktree = (args: string[], extra: Omit<ExecGitOptions, 'log' | 'cwd'> = {}) =>
-        git(args, {
-          ...extra,
-          cwd: worktreePath,
-          env: { GIT_DIR: gitDir, GIT_WORK_TREE: worktreePath, ...extra.env }
-        })
-
-      const applied = await inWorktree(['apply', '--binary', '--index', '--whitespace=nowarn', '-'], {
-        input: patch,
-        allowFailure: true
-      })
-      if (applied.exitCode !== 0) {
-        throw new LandFailure(
-          `the patch for ${branch} does not apply to the base commit ${baseSha.slice(0, 12)}: ${gitSays(applied)}`
-        )
-      }
-      const identity = {
-        GIT_AUTHOR_NAME: author.name,
-        GIT_AUTHOR_EMAIL: author.email,
-        GIT_COMMITTER_NAME: author.name,
-        GIT_COMMITTER_EMAIL: author.email
-      }
-      const committed = await inWorktree(
-        ['commit', '--quiet', '--no-verify', '--no-gpg-sign', '--cleanup=whitespace', '--file=-'],
-        { input: message, env: identity, allowFailure: true }
-      )
-      if (committed.exitCode !== 0) {
-        throw new LandFailure(`could not commit the fix for ${branch}: ${gitSays(committed)}`)
-      }
-      const sha = (await inWorktree(['rev-parse', '--verify', 'HEAD'])).stdout.toString('utf8').trim()
-      await checkCommitIsPatch(baseSha, sha, patch, inWorktree)
-      // the commit stays in the object store after the worktree goes (gc.auto=0 on every git command): pushed by SHA
-      return sha
-    } finally {
-      await removeWorktree(worktreePath)
     }
   }
 
@@ -302,58 +225,6 @@ export function createGitLander(options: GitLanderOptions): Lander {
       .split('\n')
       .map(line => line.split('\t')[1]?.replace(/^refs\/heads\//, ''))
     return new Set(branches.filter(b => heads.includes(b)))
-  }
-
-  /**
-   * The commit about to be pushed must hold exactly base + the measured diff: every path the patch touches with the
-   * blob id and mode the patch names, and nothing else. Anything a planted filter, attribute or replace ref made git
-   * write differently shows here, and the push is refused.
-   */
-  async function checkCommitIsPatch(
-    baseSha: string,
-    sha: string,
-    patch: string,
-    inWorktree: (args: string[], extra?: Omit<ExecGitOptions, 'log' | 'cwd'>) => Promise<ExecGitResult>
-  ): Promise<void> {
-    const expected = patchTree(patch)
-    if (!expected.ok)
-      throw new LandRefusal(`the measured diff cannot be checked against the commit: ${expected.reason}`)
-    const raw = await inWorktree([
-      'diff-tree',
-      '-r',
-      '-z',
-      '--raw',
-      '--no-renames',
-      '--full-index',
-      baseSha,
-      sha
-    ])
-    const fromBase = [...expected.paths.values()].flatMap(p => (p.kind === 'same-as-base' ? [p.path] : []))
-    const base = new Map<string, { blob: string; mode: string }>()
-    if (fromBase.length > 0) {
-      const listed = await inWorktree([
-        'ls-tree',
-        '-z',
-        '--full-tree',
-        baseSha,
-        '--',
-        ...fromBase.map(p => `:(literal)${p}`)
-      ])
-      for (const record of listed.stdout.toString('utf8').split('\0')) {
-        const m = /^(\d+) \w+ ([0-9a-f]+)\t(.*)$/s.exec(record)
-        if (m) base.set(m[3]!, { mode: m[1]!, blob: m[2]! })
-      }
-    }
-    const problems = compareWithPatch(
-      expected.paths,
-      parseRawChanges(raw.stdout.toString('utf8')),
-      p => base.get(p) ?? null
-    )
-    if (problems.length > 0) {
-      throw new LandRefusal(
-        `the commit for the fix is not base + the measured diff (${problems.slice(0, 3).join('; ')}${problems.length > 3 ? `; and ${problems.length - 3} more` : ''}): not pushed`
-      )
-    }
   }
 
   /**
@@ -429,7 +300,7 @@ export function createGitLander(options: GitLanderOptions): Lander {
           commits.push({
             index,
             branch: request.branch,
-            sha: await commitFix(request, url),
+            sha: await commitFix(request, url, commitContext),
             baseSha: request.baseSha
           })
         } catch (error) {
