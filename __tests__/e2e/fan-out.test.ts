@@ -155,6 +155,8 @@ describe('fan-out: plan -> work matrix -> land, end to end', () => {
     const pushes = s.checkout.http!.requests.filter(r => r.url.includes('git-receive-pack'))
     expect(pushes.length).toBeGreaterThan(0)
     expect(pushes.every(r => r.role === 'write')).toBe(true)
+    // land sends both branches in one push request
+    expect(pushes.filter(r => r.method === 'POST')).toHaveLength(1)
     // every write the fake GitHub saw came with the land job's token
     expect(s.github.writes().every(r => s.github.tokenOf(r) === SANDBOX_GITHUB_TOKEN)).toBe(true)
     expect(createdPulls(s)).toHaveLength(2)
