@@ -202,6 +202,7 @@ async function runStages(
         writer: ports.writer,
         lander: ports.lander,
         log: deps.log,
+        clock: deps.clock,
         handoffs: ports.handoffs,
         secrets,
         repo: ports.repo
@@ -332,7 +333,13 @@ async function workCandidates(
             { planned, fix: ready.fix, worked: ready.outcome },
             { base: plan.base, runUrl: identity.runUrl, actionSha: deps.actionSha ?? null },
             settings,
-            { github: deps.github, writer: lands.writer, lander: lands.lander, log: deps.log }
+            {
+              github: deps.github,
+              writer: lands.writer,
+              lander: lands.lander,
+              log: deps.log,
+              clock: deps.clock
+            }
           )
         }
       }

@@ -169,6 +169,7 @@ function collaborators(handoffs: Handoffs) {
       writer,
       lander,
       log: recordingLog(),
+      clock: { now: () => new Date() },
       handoffs,
       secrets: ['ghs_landWriteToken0123456789abcdef']
     }
@@ -331,6 +332,9 @@ describe('mode land', () => {
       'API-4': 'pr-opened'
     })
     expect(c.opened).toEqual(['fix/sentry-API-1', 'fix/sentry-API-3', 'fix/sentry-API-4'])
+    // each landed issue reports its push (the batch's one request) and its PR
+    expect(outcomes.get('API-3')?.phases).toEqual({ push_s: expect.any(Number), pr_s: expect.any(Number) })
+    expect(outcomes.get('API-2')?.phases).toEqual({ push_s: expect.any(Number) })
   })
 
   it('takes max-prs from the plan, which sized the matrix', async () => {

@@ -1,7 +1,7 @@
 // mode land: in plan order, each work job's hand-off is checked, re-checked against dedup and the policy, and landed
 // until the plan's max-prs PRs are open; spares back-fill primaries that ended without one. A work job that left no
 // artifact (it died, timed out or was cancelled), or one land refuses, ends its issue land-failed.
-import type { GitHubReader, GitHubWriter, Handoffs, Lander, Log, Repo } from '../ports.js'
+import type { Clock, GitHubReader, GitHubWriter, Handoffs, Lander, Log, Repo } from '../ports.js'
 import type { Plan } from '../schemas/handoff.js'
 import type { Settings } from '../settings/settings.js'
 import { oneLine } from '../domain/text.js'
@@ -17,6 +17,7 @@ export interface LandJobDeps {
   writer: GitHubWriter
   lander: Lander
   log: Log
+  clock: Clock
   handoffs: Handoffs
   secrets: string[]
   /**

@@ -1,7 +1,8 @@
 // Stage 3, land: re-check dedup (a branch or PR may have appeared since the plan), commit the patch on the planned
 // base, push a new branch, open the PR. Only the action does this; the agent never holds the credential. One fix at a
 // time (mode fix lands each as it comes), or several at once (mode land: one push for all, then the PRs in order).
-import type { GitHubReader, GitHubWriter, Lander, Log, PushOutcome } from '../ports.js'
+import type { Clock, GitHubReader, GitHubWriter, Lander, Log, PushOutcome } from '../ports.js'
+import { addIssuePhases, createPhaseTimer, issuePhases, type IssuePhase } from '../domain/phases.js'
 import type { PlanIssue } from '../schemas/handoff.js'
 import type { IssueSummary } from '../schemas/summary.js'
 import type { Settings } from '../settings/settings.js'
@@ -18,6 +19,8 @@ export interface LandDeps {
   writer: GitHubWriter
   lander: Lander
   log: Log
+  /** for the push and PR phases of each landed issue */
+  clock: Clock
 }
 
 type Outcome = Pick<IssueSummary, 'disposition' | 'reason'> & Partial<IssueSummary>
@@ -70,57 +73,66 @@ async function prepare(landing: Landing, context: Context, deps: LandDeps): Prom
 /** After the push: the PR for a pushed branch, or what the push said. */
 async function finish(
   landing: Landing,
-  pushed: PushOutcome,
+  pushed: { outcome: PushOutcome; ms: number },
   context: Context,
   settings: Settings,
   deps: LandDeps
 ): Promise<CandidateOutcome> {
   const { planned, fix, worked } = landing
   const { facts, branch } = planned
-  const outcome = (o: Outcome): CandidateOutcome => ({ ...worked, ...o })
-  if (pushed.kind === 'exists') {
+  // a push of several branches is one request: each of them spent its whole time
+  const timer = createPhaseTimer<IssuePhase>(() => deps.clock.now().getTime())
+  timer.add('push', pushed.ms)
+  const outcome = (o: Outcome): CandidateOutcome => {
+    const phases = addIssuePhases(worked.phases, issuePhases(timer))
+    return { ...worked, ...o, ...(phases ? { phases } : {}) }
+  }
+  const push = pushed.outcome
+  if (push.kind === 'exists') {
     return outcome({
       disposition: 'existing-branch',
       reason: `branch ${branch} appeared while this run worked; it was not overwritten`
     })
   }
-  if (pushed.kind === 'refused') return outcome({ disposition: 'policy-rejected', reason: pushed.reason })
-  if (pushed.kind === 'failed')
-    return outcome({ disposition: 'land-failed', reason: `push failed: ${pushed.reason}` })
-  deps.log.info(`${facts.short_id}: pushed ${branch} at ${pushed.sha}`)
+  if (push.kind === 'refused') return outcome({ disposition: 'policy-rejected', reason: push.reason })
+  if (push.kind === 'failed')
+    return outcome({ disposition: 'land-failed', reason: `push failed: ${push.reason}` })
+  deps.log.info(`${facts.short_id}: pushed ${branch} at ${push.sha}`)
 
   const regressed = planned.decision.kind === 'candidate' ? planned.decision.regressed_from : null
-  const pr = await deps.writer.openPullRequest({
-    branch,
-    base: context.base.branch,
-    title: prTitle({ shortId: facts.short_id, summary: fix.result.summary }),
-    body: prBody({
-      issue: facts,
-      result: fix.result,
-      filesChanged: fix.diff.files.map(f => ({
-        path: f.path,
-        additions: f.additions,
-        deletions: f.deletions
-      })),
-      tests: fix.tests,
-      reproduction: fix.reproduction,
-      spend: worked.usage
-        ? {
-            tokens: tokensUsed(worked.usage),
-            cost_usd: costOrNull(worked.usage, settings.budget.tokenPrices)
-          }
-        : null,
-      regressedFrom: regressed ? { number: regressed.number, url: regressed.url } : null,
-      runUrl: context.runUrl,
-      actionSha: context.actionSha,
+  const pr = await timer.time('pr', () =>
+    deps.writer.openPullRequest({
       branch,
-      commitSha: pushed.sha
-    }),
-    draft: settings.pr.draft,
-    labels: withLedgerLabel(settings.pr.labels),
-    reviewers: settings.pr.reviewers,
-    teamReviewers: settings.pr.teamReviewers
-  })
+      base: context.base.branch,
+      title: prTitle({ shortId: facts.short_id, summary: fix.result.summary }),
+      body: prBody({
+        issue: facts,
+        result: fix.result,
+        filesChanged: fix.diff.files.map(f => ({
+          path: f.path,
+          additions: f.additions,
+          deletions: f.deletions
+        })),
+        tests: fix.tests,
+        reproduction: fix.reproduction,
+        spend: worked.usage
+          ? {
+              tokens: tokensUsed(worked.usage),
+              cost_usd: costOrNull(worked.usage, settings.budget.tokenPrices)
+            }
+          : null,
+        regressedFrom: regressed ? { number: regressed.number, url: regressed.url } : null,
+        runUrl: context.runUrl,
+        actionSha: context.actionSha,
+        branch,
+        commitSha: push.sha
+      }),
+      draft: settings.pr.draft,
+      labels: withLedgerLabel(settings.pr.labels),
+      reviewers: settings.pr.reviewers,
+      teamReviewers: settings.pr.teamReviewers
+    })
+  )
   if (pr.kind === 'exists') {
     return outcome({
       disposition: 'existing-pr',
@@ -160,7 +172,10 @@ export async function landFix(
   try {
     const prepared = await prepare(landing, context, deps)
     if (prepared.kind === 'final') return prepared.outcome
-    return await finish(landing, await deps.lander.commitAndPush(prepared.request), context, settings, deps)
+    const started = deps.clock.now().getTime()
+    const pushed = await deps.lander.commitAndPush(prepared.request)
+    const ms = deps.clock.now().getTime() - started
+    return await finish(landing, { outcome: pushed, ms }, context, settings, deps)
   } catch (error) {
     return failed(landing, error)
   }
@@ -189,16 +204,18 @@ export async function landFixes(
   }
   if (toPush.length > 0) {
     let pushed: PushOutcome[]
+    const started = deps.clock.now().getTime()
     try {
       pushed = await deps.lander.commitAndPushAll(toPush.map(p => p.request))
     } catch (error) {
       for (const { index } of toPush) outcomes[index] = failed(landings[index]!, error)
       return outcomes.map(o => o!)
     }
+    const ms = deps.clock.now().getTime() - started
     for (const [i, { index }] of toPush.entries()) {
       const landing = landings[index]!
       try {
-        outcomes[index] = await finish(landing, pushed[i]!, context, settings, deps)
+        outcomes[index] = await finish(landing, { outcome: pushed[i]!, ms }, context, settings, deps)
       } catch (error) {
         outcomes[index] = failed(landing, error)
       }

@@ -2,6 +2,7 @@
 import type { Clock, GitHubReader, Handoffs, Log, RunFiles, SentryApi } from '../ports.js'
 import { PLAN_ARTIFACT, PLAN_FILE } from '../domain/handoff.js'
 import { runPlan } from './plan.js'
+import type { PhaseTimer, RunPhase } from '../domain/phases.js'
 import type { Settings } from '../settings/settings.js'
 import type { StageResult } from './stage-result.js'
 
@@ -15,6 +16,8 @@ export async function planJob(
     clock: Clock
     files: RunFiles
     handoffs: Handoffs
+    /** the run's Sentry listing and dedup phases */
+    phases?: PhaseTimer<RunPhase>
   }
 ): Promise<StageResult> {
   const plan = await runPlan(settings, repository, deps)
