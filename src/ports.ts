@@ -1,5 +1,6 @@
 // The narrow interfaces the pipeline is given. main.ts wires the real adapters; tests wire fakes.
 import type { FixPullRequest, SentryIssue } from './domain/types.js'
+import type { TokenUsage } from './schemas/summary.js'
 
 export interface IssueListQuery {
   projectIds: string[]
@@ -105,12 +106,8 @@ export interface AuditEntry {
   detail: Record<string, unknown>
 }
 
-export interface AgentUsage {
-  input_tokens: number
-  cached_input_tokens: number
-  output_tokens: number
-  model_requests: number
-}
+/** A codex run's token counts: the summary's TokenUsage without the cost, which the summary computes. */
+export type AgentUsage = Omit<TokenUsage, 'cost_usd'>
 
 /** Where one codex run's time went, in milliseconds (domain/codex-events.ts agentTimingsOf). */
 export interface AgentTimings {

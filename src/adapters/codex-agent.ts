@@ -33,7 +33,6 @@ import {
 import {
   agentTimingsOf,
   createCodexEventLog,
-  EMPTY_USAGE,
   REASON_MAX,
   sessionUsageOf,
   stderrReason
@@ -41,6 +40,7 @@ import {
 import { redact } from '../domain/secrets.js'
 import { agentBudgetReason, budgetPassed } from '../domain/token-budget.js'
 import { oneLine } from '../domain/text.js'
+import { ZERO_USAGE } from '../domain/summary.js'
 import type { Agent, AgentOutcome, AgentRequest, AgentUsage, Log } from '../ports.js'
 import { toJsonSchema } from '../schemas/json-schema.js'
 import { errorMessage } from '../util/errors.js'
@@ -112,7 +112,7 @@ const SESSION_POLL_MS = 50
  */
 function followSessionUsage(codexHome: string, onUsage: (usage: AgentUsage) => void) {
   const read = new Map<string, number>() // file -> bytes of whole lines read
-  const usage = { ...EMPTY_USAGE }
+  const usage = { ...ZERO_USAGE }
   let busy = false
   let again = false
   let stopped = false
@@ -217,7 +217,7 @@ export function createCodexAgent(options: CodexAgentOptions): Agent {
     await mkdir(options.codexHome, { recursive: true })
     const changedBefore = await tampered('before')
     if (changedBefore !== null) {
-      return { kind: 'failed', reason: changedBefore, usage: { ...EMPTY_USAGE }, audit: [] }
+      return { kind: 'failed', reason: changedBefore, usage: { ...ZERO_USAGE }, audit: [] }
     }
     sandboxCheck ??= checkCodexSandbox({
       codexPath: options.codexPath,
@@ -227,7 +227,7 @@ export function createCodexAgent(options: CodexAgentOptions): Agent {
     }).catch(error => `Could not check Codex's sandbox: ${errorMessage(error)}`)
     const sandboxProblem = await sandboxCheck
     if (sandboxProblem !== null) {
-      return { kind: 'failed', reason: sandboxProblem, usage: { ...EMPTY_USAGE }, audit: [] }
+      return { kind: 'failed', reason: sandboxProblem, usage: { ...ZERO_USAGE }, audit: [] }
     }
 
     const home = await mkdtemp(path.join(options.codexHome, `${request.shortId.replace(/[^\w.-]/g, '_')}-`))
@@ -319,7 +319,7 @@ export function createCodexAgent(options: CodexAgentOptions): Agent {
     const usage: AgentUsage =
       eventLog.turnsCompleted > 0
         ? { ...eventLog.usage, model_requests: fromSession?.model_requests ?? eventLog.turnsCompleted }
-        : (fromSession ?? { ...EMPTY_USAGE })
+        : (fromSession ?? { ...ZERO_USAGE })
     const audit = [...eventLog.audit, ...eventLog.unfinished()]
     await writeJsonl(path.join(request.outDir, 'audit.jsonl'), audit)
 

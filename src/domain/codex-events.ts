@@ -3,17 +3,11 @@
 // events come from the model and its tools: every string kept for the audit is capped, unknown events and non-JSON
 // lines become audit entries instead of being dropped.
 import type { AgentTimings, AgentUsage, AuditEntry } from '../ports.js'
+import { ZERO_USAGE } from './summary.js'
 
 /** the cap of a failure reason built from codex's output */
 export const REASON_MAX = 300
 const AUDIT_TEXT_MAX = 2_000
-
-export const EMPTY_USAGE: AgentUsage = {
-  input_tokens: 0,
-  cached_input_tokens: 0,
-  output_tokens: 0,
-  model_requests: 0
-}
 
 type Json = Record<string, unknown>
 const isObject = (value: unknown): value is Json =>
@@ -268,7 +262,7 @@ export function createCodexEventLog(now: () => Date = () => new Date()): CodexEv
  * and a run killed mid-turn never emits turn.completed. An internal format: lines that do not parse are skipped.
  */
 export function sessionUsageOf(logs: readonly string[]): AgentUsage {
-  const usage = { ...EMPTY_USAGE }
+  const usage = { ...ZERO_USAGE }
   for (const text of logs) {
     for (const line of text.split('\n')) {
       if (!line.includes('"token_usage_record"')) continue
