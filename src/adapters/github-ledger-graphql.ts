@@ -6,14 +6,8 @@ import type { Octokit } from '@octokit/rest'
 import { z } from 'zod'
 import type { LedgerCommit, LedgerPullRequest, Log } from '../ports.js'
 import { cap } from '../domain/text.js'
-import { toGitHubError } from './github-octokit.js'
-import {
-  GitHubShapeError,
-  PER_PAGE,
-  SEARCH_RESULT_LIMIT,
-  parseAnswer,
-  type SearchOutcome
-} from './github-ledger-common.js'
+import type { SearchOutcome } from './github-ledger-common.js'
+import { ledgerFailure, PER_PAGE, parseAnswer, searchEveryPage } from './github-ledger-common.js'
 
 /** Two commits tell "only the action's commit" (one, the trailer's) from a branch a person added to. */
 export const FIRST_COMMITS = 2
@@ -92,43 +86,27 @@ export async function graphqlSearch(
   q: string,
   what: string
 ): Promise<SearchOutcome<LedgerPullRequest>> {
-  const { octokit, log } = context
-  const pullRequests: LedgerPullRequest[] = []
-  let complete = true
-  let total = 0
   let cursor: string | null = null
-  let page = 0
-  do {
-    page++
-    let data: z.infer<typeof wireSearch>
-    try {
-      context.count()
-      const answer = await octokit.graphql<unknown>(LEDGER_SEARCH_QUERY, { q, cursor })
-      data = parseAnswer(wireSearch, answer, `the GraphQL search (page ${page})`)
-      for (const [i, node] of data.search.nodes.entries()) {
-        if (node === null || Object.keys(node).length === 0) continue // not a pull request
-        pullRequests.push(
-          toPullRequest(parseAnswer(wirePullRequest, node, `the GraphQL search (page ${page}, node ${i})`))
-        )
-      }
-    } catch (error) {
-      if (page === 1) throw new GraphQLSearchFailed(describeFailure(error, what), { cause: error })
-      log.warning(
-        `GitHub's GraphQL search failed on page ${page} (${describeFailure(error, what)}): the ledger keeps the ` +
-          `${pullRequests.length} pull request(s) of the pages before.`
-      )
-      complete = false
-      break
-    }
-    total = data.search.issueCount
-    cursor = data.search.pageInfo.hasNextPage ? data.search.pageInfo.endCursor : null
-    // GitHub serves no page past its result limit; a cursor that never ends must not run away either.
-  } while (cursor !== null && page < Math.ceil(SEARCH_RESULT_LIMIT / PER_PAGE))
-  if (total > pullRequests.length) complete = false
-  log.debug(
-    `GraphQL search found ${pullRequests.length} of ${total} pull request(s) (${page} page(s)${complete ? '' : ', incomplete'})`
-  )
-  return { pullRequests, complete }
+  const readPage = async (page: number) => {
+    context.count()
+    const answer = await context.octokit.graphql<unknown>(LEDGER_SEARCH_QUERY, { q, cursor })
+    const { search } = parseAnswer(wireSearch, answer, `the GraphQL search (page ${page})`)
+    const pullRequests = search.nodes.flatMap((node, i) =>
+      // an empty node is not a pull request
+      node === null || Object.keys(node).length === 0
+        ? []
+        : [toPullRequest(parseAnswer(wirePullRequest, node, `the GraphQL search (page ${page}, node ${i})`))]
+    )
+    cursor = search.pageInfo.hasNextPage ? search.pageInfo.endCursor : null
+    return { pullRequests, total: search.issueCount, incomplete: false, more: cursor !== null }
+  }
+  return searchEveryPage('GraphQL', context.log, readPage, (error, page, kept) => {
+    if (page === 1) throw new GraphQLSearchFailed(describeFailure(error, what), { cause: error })
+    context.log.warning(
+      `GitHub's GraphQL search failed on page ${page} (${describeFailure(error, what)}): the ledger keeps the ` +
+        `${kept} pull request(s) of the pages before.`
+    )
+  })
 }
 
 /** The GraphQL search could not be read at all: the reason says why, in words a person can act on. */
@@ -162,7 +140,6 @@ function toPullRequest(pr: z.infer<typeof wirePullRequest>): LedgerPullRequest {
  * throws them as a GraphqlResponseError): its messages are quoted; an HTTP failure is classified by status.
  */
 function describeFailure(error: unknown, what: string): string {
-  if (error instanceof GitHubShapeError) return error.message
   // a GraphqlResponseError holds them; plugin-retry rethrows GitHub's query timeout as a 500 with the answer
   const thrown = error as { errors?: unknown; response?: { data?: { errors?: unknown } } } | null
   const errors = typeof error === 'object' ? (thrown?.errors ?? thrown?.response?.data?.errors) : undefined
@@ -175,5 +152,5 @@ function describeFailure(error: unknown, what: string): string {
     const shown = [...new Set(messages)].slice(0, 3).join('; ')
     return `GitHub's GraphQL API answered with ${errors.length} error(s) while ${what}: ${cap(shown, 300)}`
   }
-  return toGitHubError(error, `${what} over GraphQL`).message
+  return ledgerFailure(error, `${what} over GraphQL`).message
 }

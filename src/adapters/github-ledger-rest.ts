@@ -5,14 +5,8 @@ import type { Octokit } from '@octokit/rest'
 import { z } from 'zod'
 import type { LedgerCommit, LedgerPullRequest, Log } from '../ports.js'
 import { parseLinkHeader } from '../domain/link-header.js'
-import { toGitHubError } from './github-octokit.js'
-import {
-  GitHubShapeError,
-  PER_PAGE,
-  SEARCH_RESULT_LIMIT,
-  parseAnswer,
-  type SearchOutcome
-} from './github-ledger-common.js'
+import type { SearchOutcome } from './github-ledger-common.js'
+import { ledgerFailure, PER_PAGE, parseAnswer, searchEveryPage } from './github-ledger-common.js'
 
 const IsoDate = z.iso.datetime({ offset: true })
 
@@ -62,50 +56,43 @@ export async function restSearch(
   q: string,
   what: string
 ): Promise<SearchOutcome<LedgerPullRequest>> {
-  const { octokit, log } = context
-  const pullRequests: LedgerPullRequest[] = []
-  let complete = true
-  let total = 0
+  const { octokit } = context
   let next: string | undefined
-  let page = 0
-  try {
-    do {
-      const response =
-        next === undefined
-          ? await octokit.rest.search.issuesAndPullRequests({ q, per_page: PER_PAGE })
-          : await octokit.request(`GET ${next}`)
-      context.count()
-      page++
-      const data = parseAnswer(wireSearchPage, response.data, `GET /search/issues (page ${page})`)
-      total = data.total_count
-      if (data.incomplete_results) complete = false
-      for (const item of data.items) {
-        if (!item.pull_request) continue // an issue: `is:pr` should have left it out
-        pullRequests.push({
-          number: item.number,
-          url: item.html_url,
-          state: item.state,
-          createdAt: item.created_at,
-          closedAt: item.closed_at,
-          mergedAt: item.pull_request.merged_at ?? null,
-          body: item.body ?? null,
-          labels: item.labels.flatMap(l => (l.name ? [l.name] : [])),
-          headRefName: null,
-          commits: null
-        })
-      }
-      next = nextLink(response.headers as Record<string, unknown>)
-      // GitHub serves no page past its result limit; a loop of `next` links must not run away either.
-    } while (next !== undefined && page < Math.ceil(SEARCH_RESULT_LIMIT / PER_PAGE))
-  } catch (error) {
-    if (error instanceof GitHubShapeError) throw error
-    throw toGitHubError(error, what)
+  const readPage = async (page: number) => {
+    const response =
+      next === undefined
+        ? await octokit.rest.search.issuesAndPullRequests({ q, per_page: PER_PAGE })
+        : await octokit.request(`GET ${next}`)
+    context.count()
+    const data = parseAnswer(wireSearchPage, response.data, `GET /search/issues (page ${page})`)
+    next = nextLink(response.headers as Record<string, unknown>)
+    return {
+      // an issue has no pull_request: `is:pr` should have left it out
+      pullRequests: data.items.flatMap(item => (item.pull_request ? [toPullRequest(item)] : [])),
+      total: data.total_count,
+      incomplete: data.incomplete_results,
+      more: next !== undefined
+    }
   }
-  if (total > pullRequests.length) complete = false
-  log.debug(
-    `REST search found ${pullRequests.length} of ${total} pull request(s) (${page} page(s)${complete ? '' : ', incomplete'})`
-  )
-  return { pullRequests, complete }
+  return searchEveryPage('REST', context.log, readPage, error => {
+    throw ledgerFailure(error, what)
+  })
+}
+
+/** A search result as the ledger reads it: REST's search gives no head branch and no commits. */
+function toPullRequest(item: z.infer<typeof wireSearchItem>): LedgerPullRequest {
+  return {
+    number: item.number,
+    url: item.html_url,
+    state: item.state,
+    createdAt: item.created_at,
+    closedAt: item.closed_at,
+    mergedAt: item.pull_request?.merged_at ?? null,
+    body: item.body ?? null,
+    labels: item.labels.flatMap(l => (l.name ? [l.name] : [])),
+    headRefName: null,
+    commits: null
+  }
 }
 
 /** The commits of pull request `number`'s branch, oldest first, every page. */
@@ -134,8 +121,7 @@ export async function restPullRequestCommits(
         commits.push({ sha: c.sha.toLowerCase(), authorEmail: c.commit.author?.email ?? null })
     }
   } catch (error) {
-    if (error instanceof GitHubShapeError) throw error
-    throw toGitHubError(error, `listing the commits of pull request #${number} in ${full}`)
+    throw ledgerFailure(error, `listing the commits of pull request #${number} in ${full}`)
   }
   log.debug(`Pull request #${number}: ${commits.length} commit(s)`)
   return commits

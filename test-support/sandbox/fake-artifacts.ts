@@ -9,10 +9,12 @@
 // - Download: ListArtifacts (id_filter) -> GetSignedArtifactURL -> GET on the signed URL; a zip (by content-type or a
 //   URL ending in .zip) is extracted, anything else is saved under the Content-Disposition file name.
 // The client keeps only the ORIGIN of ACTIONS_RESULTS_URL, so this fake serves everything from the root of its own
-// origin. It runs on http-fake.ts; blob blocks are binary, so it reads each request's raw `bytes`.
-import { randomBytes, randomUUID } from 'node:crypto'
+// origin. It runs on http-fake.ts; blob blocks are binary, so it reads each request's raw `bytes`. The protocol it
+// shares with fake-cache.ts (Twirp, the runtime token, signed blobs) is results-service.ts.
+import { randomUUID } from 'node:crypto'
 import AdmZip from 'adm-zip'
 import { startFakeServer, type FakeResponse, type RecordedRequest } from './http-fake.js'
+import * as results from './results-service.js'
 
 const TWIRP_PREFIX = '/twirp/github.actions.results.api.v1.ArtifactService/'
 const DUPLICATE_NAME_MSG = 'an artifact with this name already exists on the workflow run'
@@ -20,15 +22,10 @@ const DUPLICATE_NAME_MSG = 'an artifact with this name already exists on the wor
 export type TwirpMethod = 'CreateArtifact' | 'FinalizeArtifact' | 'ListArtifacts' | 'GetSignedArtifactURL'
 /** every operation the fake serves, for faults */
 export type ArtifactOperation = TwirpMethod | 'PutBlock' | 'PutBlockList' | 'GetBlob'
+/** the blob operations the client uses: staged blocks and a block list, never a single Put Blob */
+const BLOB_OPERATIONS: readonly results.BlobOperation[] = ['PutBlock', 'PutBlockList', 'GetBlob']
 
-export interface ArtifactFault {
-  operation: ArtifactOperation
-  status: number
-  /** the Twirp `msg` (or the blob error's Message); the client appends it to its error */
-  msg?: string
-  /** answer this many matching requests with the fault, then stop (default: every one) */
-  times?: number
-}
+export type ArtifactFault = results.Fault<ArtifactOperation>
 
 /** A request to the fake: http-fake's record, whose `bytes` hold the binary blob blocks. */
 export type ArtifactRequest = RecordedRequest
@@ -71,7 +68,7 @@ export interface FakeArtifacts {
   close(): Promise<void>
 }
 
-interface Artifact {
+interface Artifact extends results.SignedBlob {
   id: number
   name: string
   runId: string
@@ -79,29 +76,8 @@ interface Artifact {
   mimeType: string
   createdAt: Date
   expiresAt: Date | undefined
-  finalized: boolean
-  uploadSig: string
-  readSigs: Set<string>
-  blocks: Map<string, Buffer>
-  blob: Buffer | undefined
   reportedSize: number | undefined
   digest: string | undefined
-}
-
-interface Reply {
-  status: number
-  headers?: Record<string, string>
-  body: string | Buffer
-}
-
-class TwirpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    msg: string
-  ) {
-    super(msg)
-  }
 }
 
 export async function startFakeArtifacts(
@@ -112,47 +88,15 @@ export async function startFakeArtifacts(
   let nextId = 4001
   let origin = ''
 
-  function takeFault(operation: ArtifactOperation): ArtifactFault | undefined {
-    const index = faults.findIndex(f => f.operation === operation)
-    if (index < 0) return undefined
-    const fault = faults[index]!
-    if (fault.times !== undefined) {
-      fault.times -= 1
-      if (fault.times <= 0) faults.splice(index, 1)
-    }
-    return fault
-  }
-
-  async function handle(req: ArtifactRequest): Promise<Reply> {
-    if (req.method === 'POST' && req.path.startsWith(TWIRP_PREFIX)) {
-      const method = req.path.slice(TWIRP_PREFIX.length)
-      try {
-        return twirpReply(200, await twirp(method, req))
-      } catch (error) {
-        if (error instanceof TwirpError)
-          return twirpReply(error.status, { code: error.code, msg: error.message })
-        throw error
-      }
-    }
-    if (req.path.startsWith('/blob/')) return blob(req)
-    return twirpReply(404, { code: 'bad_route', msg: `no handler for ${req.method} ${req.path}` })
-  }
-
-  async function twirp(method: string, req: ArtifactRequest): Promise<unknown> {
-    if (!isTwirpMethod(method)) throw new TwirpError(404, 'bad_route', `no handler for path ${req.path}`)
-    const fault = takeFault(method)
-    if (fault)
-      throw new TwirpError(fault.status, twirpCode(fault.status), fault.msg ?? `fake fault on ${method}`)
+  function twirp(method: string, req: ArtifactRequest): unknown {
+    if (!isTwirpMethod(method))
+      throw new results.TwirpError(404, 'bad_route', `no handler for path ${req.path}`)
+    results.twirpFault(faults, method)
     const ids = idsFromAuthorization(req.headers.authorization)
-    let body: Record<string, unknown>
-    try {
-      body = JSON.parse(req.body) as Record<string, unknown>
-    } catch {
-      throw new TwirpError(400, 'malformed', 'the request body is not JSON')
-    }
+    const body = results.twirpBody(req.body)
     // GetSignedArtifactURL names the job that uploaded the artifact, so only the run must match the token.
     if (body.workflow_run_backend_id !== ids.runId) {
-      throw new TwirpError(
+      throw new results.TwirpError(
         403,
         'permission_denied',
         'workflow_run_backend_id does not match the runtime token'
@@ -161,8 +105,9 @@ export async function startFakeArtifacts(
     const inRun = store.filter(a => a.runId === ids.runId)
     switch (method) {
       case 'CreateArtifact': {
-        const name = requiredString(body, 'name')
-        if (inRun.some(a => a.name === name)) throw new TwirpError(409, 'already_exists', DUPLICATE_NAME_MSG)
+        const name = results.requiredString(body, 'name')
+        if (inRun.some(a => a.name === name))
+          throw new results.TwirpError(409, 'already_exists', DUPLICATE_NAME_MSG)
         const mimeType = typeof body.mime_type === 'string' ? body.mime_type : 'application/zip'
         const artifact: Artifact = {
           id: nextId++,
@@ -172,23 +117,20 @@ export async function startFakeArtifacts(
           mimeType,
           createdAt: new Date(),
           expiresAt: typeof body.expires_at === 'string' ? new Date(body.expires_at) : undefined,
-          finalized: false,
-          uploadSig: randomBytes(12).toString('hex'),
-          readSigs: new Set(),
-          blocks: new Map(),
-          blob: undefined,
+          ...results.newSignedBlob(),
           reportedSize: undefined,
           digest: undefined
         }
         store.push(artifact)
-        return { ok: true, signed_upload_url: blobUrl(artifact, artifact.uploadSig, 'cw') }
+        return { ok: true, signed_upload_url: blobUrl(artifact, 'upload') }
       }
       case 'FinalizeArtifact': {
-        const name = requiredString(body, 'name')
+        const name = results.requiredString(body, 'name')
         const artifact = inRun.find(a => a.name === name && !a.finalized)
-        if (!artifact) throw new TwirpError(404, 'not_found', `no artifact ${name} awaiting finalization`)
+        if (!artifact)
+          throw new results.TwirpError(404, 'not_found', `no artifact ${name} awaiting finalization`)
         if (!artifact.blob)
-          throw new TwirpError(412, 'failed_precondition', `the blob of ${name} was never committed`)
+          throw new results.TwirpError(412, 'failed_precondition', `the blob of ${name} was never committed`)
         artifact.finalized = true
         artifact.reportedSize = typeof body.size === 'string' ? Number(body.size) : undefined
         artifact.digest = typeof body.hash === 'string' ? body.hash : undefined
@@ -213,88 +155,47 @@ export async function startFakeArtifacts(
         }
       }
       case 'GetSignedArtifactURL': {
-        const name = requiredString(body, 'name')
+        const name = results.requiredString(body, 'name')
         const artifact = inRun.find(a => a.name === name && a.finalized)
-        if (!artifact) throw new TwirpError(404, 'not_found', `artifact ${name} not found`)
-        const sig = randomBytes(12).toString('hex')
-        artifact.readSigs.add(sig)
-        return { signed_url: blobUrl(artifact, sig, 'r') }
+        if (!artifact) throw new results.TwirpError(404, 'not_found', `artifact ${name} not found`)
+        return { signed_url: blobUrl(artifact, 'read') }
       }
     }
   }
 
-  function blob(req: ArtifactRequest): Reply {
-    const id = Number(req.path.split('/')[2])
-    const artifact = store.find(a => a.id === id)
-    const sig = req.query.get('sig') ?? ''
-    const comp = req.query.get('comp')
-    if (req.method === 'GET' && comp === null) {
-      const fault = takeFault('GetBlob')
-      if (fault) return blobError(fault.status, 'InternalError', fault.msg ?? 'fake fault on GetBlob')
-      if (!artifact || !artifact.readSigs.has(sig))
-        return blobError(403, 'AuthenticationFailed', 'bad signature')
-      if (!artifact.blob) return blobError(404, 'BlobNotFound', 'The specified blob does not exist.')
-      const fileName = fileNameOf(artifact)
-      return {
-        status: 200,
-        headers: {
-          'content-type': artifact.mimeType,
-          'content-disposition': `attachment; filename="${fileName.replace(/[^\x20-\x7e]|"/g, '_')}"; filename*=UTF-8''${encodeURIComponent(fileName)}`
-        },
-        body: artifact.blob
-      }
-    }
-    if (req.method !== 'PUT' || (comp !== 'block' && comp !== 'blocklist')) {
-      return blobError(400, 'UnsupportedOperation', `the fake does not implement ${req.method} comp=${comp}`)
-    }
-    const fault = takeFault(comp === 'block' ? 'PutBlock' : 'PutBlockList')
-    if (fault) return blobError(fault.status, 'InternalError', fault.msg ?? `fake fault on comp=${comp}`)
-    if (!artifact || sig !== artifact.uploadSig)
-      return blobError(403, 'AuthenticationFailed', 'bad signature')
-    if (artifact.finalized) return blobError(409, 'BlobImmutable', 'the artifact is already finalized')
-    if (comp === 'block') {
-      const blockId = req.query.get('blockid')
-      if (!blockId) return blobError(400, 'InvalidQueryParameterValue', 'blockid is missing')
-      artifact.blocks.set(blockId, req.bytes)
-      return { status: 201, headers: blobHeaders(), body: '' }
-    }
-    const ids = [...req.body.matchAll(/<(?:Latest|Committed|Uncommitted)>([^<]*)<\//g)].map(m => m[1] ?? '')
-    const parts: Buffer[] = []
-    for (const blockId of ids) {
-      const part = artifact.blocks.get(blockId)
-      if (!part) return blobError(400, 'InvalidBlockList', `block ${blockId} was never staged`)
-      parts.push(part)
-    }
-    artifact.blob = Buffer.concat(parts)
-    artifact.blocks.clear()
+  function blob(req: ArtifactRequest): results.Reply {
+    const artifact = store.find(a => a.id === Number(req.path.split('/')[2]))
+    const { operation, reply } = results.blobReply(req, {
+      serves: BLOB_OPERATIONS,
+      target: artifact,
+      faults,
+      finalizedMessage: 'the artifact is already finalized',
+      downloadHeaders
+    })
+    // the client sets the artifact's type with the block list (x-ms-blob-content-type)
     const contentType = req.headers['x-ms-blob-content-type']
-    if (typeof contentType === 'string') artifact.mimeType = contentType
-    return {
-      status: 201,
-      headers: { ...blobHeaders(), etag: `"0x${randomBytes(8).toString('hex')}"` },
-      body: ''
-    }
+    if (artifact && operation === 'PutBlockList' && reply.status === 201 && typeof contentType === 'string')
+      artifact.mimeType = contentType
+    return reply
   }
 
-  function blobUrl(artifact: Artifact, sig: string, permissions: string): string {
-    const expiry = new Date(Date.now() + 3600_000).toISOString()
-    const query = new URLSearchParams({ sv: '2025-01-05', se: expiry, sr: 'b', sp: permissions, sig })
-    return `${origin}/blob/${artifact.id}/${encodeURIComponent(fileNameOf(artifact))}?${query.toString()}`
+  function blobUrl(artifact: Artifact, access: 'upload' | 'read'): string {
+    return results.signedUrl(
+      `${origin}/blob/${artifact.id}/${encodeURIComponent(fileNameOf(artifact))}`,
+      artifact,
+      access
+    )
   }
 
-  /** A reply as http-fake sends it; a handler that throws answers with a Twirp `internal` error. */
-  async function answer(req: ArtifactRequest): Promise<FakeResponse> {
-    let reply: Reply
-    try {
-      reply = await handle(req)
-    } catch (error) {
-      reply = twirpReply(500, { code: 'internal', msg: `fake failed: ${String(error)}` })
-    }
-    return {
-      status: reply.status,
-      headers: { 'content-length': String(Buffer.byteLength(reply.body)), ...reply.headers },
-      raw: reply.body
-    }
+  /** A reply as http-fake sends it. */
+  function answer(req: ArtifactRequest): FakeResponse {
+    const reply = results.serviceReply(req, {
+      twirpPrefix: TWIRP_PREFIX,
+      twirp: method => twirp(method, req),
+      blobPrefix: '/blob/',
+      blob: () => blob(req)
+    })
+    return { status: reply.status, headers: reply.headers, raw: reply.body }
   }
 
   const server = await startFakeServer(answer, {
@@ -329,17 +230,10 @@ export function runtimeEnv(
 ): Record<string, string> {
   const run = ids.runBackendId ?? fake.defaultIds.runBackendId
   const job = ids.jobBackendId ?? fake.defaultIds.jobBackendId
-  const now = Math.floor(Date.now() / 1000)
-  const claims = {
-    scp: `Actions.ExampleScope Actions.Results:${run}:${job}`,
-    iss: 'fake-artifacts',
-    aud: 'vso',
-    nbf: now - 60,
-    exp: now + 6 * 3600
-  }
-  const encode = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url')
   return {
-    ACTIONS_RUNTIME_TOKEN: `${encode({ alg: 'none', typ: 'JWT' })}.${encode(claims)}.`,
+    ACTIONS_RUNTIME_TOKEN: results.runtimeToken('fake-artifacts', {
+      scp: `Actions.ExampleScope Actions.Results:${run}:${job}`
+    }),
     ACTIONS_RESULTS_URL: fake.url,
     GITHUB_SERVER_URL: 'https://github.com'
   }
@@ -385,65 +279,25 @@ function fileNameOf(a: Artifact): string {
   return isZip(a) ? `${a.name}.zip` : a.name
 }
 
-function idsFromAuthorization(header: string | undefined): { runId: string; jobId: string } {
-  const token = /^Bearer (.+)$/.exec(header ?? '')?.[1]
-  if (!token) throw new TwirpError(401, 'unauthenticated', 'no bearer token')
-  let scp: unknown
-  try {
-    scp = (
-      JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { scp?: unknown }
-    ).scp
-  } catch {
-    throw new TwirpError(401, 'unauthenticated', 'the bearer token is not a JWT')
+/** The headers of a download: the artifact's type, and its file name as the client saves it. */
+function downloadHeaders(artifact: Artifact): Record<string, string> {
+  const fileName = fileNameOf(artifact)
+  return {
+    'content-type': artifact.mimeType,
+    'content-disposition': `attachment; filename="${fileName.replace(/[^\x20-\x7e]|"/g, '_')}"; filename*=UTF-8''${encodeURIComponent(fileName)}`
   }
+}
+
+/** The run and job of the runtime token's `Actions.Results:<run>:<job>` scope (its `scp` claim). */
+function idsFromAuthorization(header: string | undefined): { runId: string; jobId: string } {
+  const scp = results.bearerClaims(header).scp
   for (const scope of typeof scp === 'string' ? scp.split(' ') : []) {
     const [kind, runId, jobId] = scope.split(':')
     if (kind === 'Actions.Results' && runId && jobId) return { runId, jobId }
   }
-  throw new TwirpError(401, 'unauthenticated', 'the token has no Actions.Results scope')
-}
-
-function requiredString(body: Record<string, unknown>, field: string): string {
-  const value = body[field]
-  if (typeof value !== 'string' || value === '')
-    throw new TwirpError(400, 'invalid_argument', `${field} is required`)
-  return value
+  throw new results.TwirpError(401, 'unauthenticated', 'the token has no Actions.Results scope')
 }
 
 function isTwirpMethod(method: string): method is TwirpMethod {
   return ['CreateArtifact', 'FinalizeArtifact', 'ListArtifacts', 'GetSignedArtifactURL'].includes(method)
-}
-
-function twirpCode(status: number): string {
-  const codes: Record<number, string> = {
-    400: 'invalid_argument',
-    401: 'unauthenticated',
-    403: 'permission_denied',
-    404: 'not_found',
-    409: 'already_exists',
-    412: 'failed_precondition',
-    429: 'resource_exhausted',
-    503: 'unavailable'
-  }
-  return codes[status] ?? 'internal'
-}
-
-function twirpReply(status: number, body: unknown): Reply {
-  return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
-}
-
-function blobHeaders(): Record<string, string> {
-  return {
-    'x-ms-request-id': randomUUID(),
-    'x-ms-version': '2025-01-05',
-    'x-ms-request-server-encrypted': 'true'
-  }
-}
-
-function blobError(status: number, code: string, message: string): Reply {
-  return {
-    status,
-    headers: { 'content-type': 'application/xml', 'x-ms-error-code': code, ...blobHeaders() },
-    body: `<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`
-  }
 }

@@ -17,29 +17,24 @@
 // - Scopes: the service keeps entries per repository and ref; a run reads its own ref's entries and the default
 //   branch's, and writes to its own ref. The fake reads them from the token's `ac` claim (`[{Scope, Permission}]`,
 //   1 = read, 2 = write, as GitHub's runtime token carries them): the client sends the token and never parses it.
-// Blobs are binary and large (a codex install is ~120 MB compressed): this fake keeps bodies per entry and records
-// requests without their bodies, so it has its own server on http-fake's self-stopping listen. On a runner the cache
-// and the artifact service share ACTIONS_RESULTS_URL: `forward` passes every request that is not the cache's to another
-// fake (fake-artifacts.ts), so one job can use both.
-import { randomBytes, randomUUID } from 'node:crypto'
+// Blobs are binary and large (a codex install is ~120 MB compressed): this fake keeps bodies per entry only and records
+// requests without their bodies. On a runner the cache and the artifact service share ACTIONS_RESULTS_URL: `forward`
+// passes every request that is not the cache's to another fake (fake-artifacts.ts), so one job can use both. The
+// protocol it shares with fake-artifacts.ts (Twirp, the runtime token, signed blobs) is results-service.ts.
 import http from 'node:http'
 import { listenSelfStopping } from './http-fake.js'
+import * as results from './results-service.js'
 
 const TWIRP_PREFIX = '/twirp/github.actions.results.api.v1.CacheService/'
 const DEFAULT_SCOPE = 'refs/heads/main'
 
 export type CacheTwirpMethod = 'GetCacheEntryDownloadURL' | 'CreateCacheEntry' | 'FinalizeCacheEntryUpload'
 /** every operation the fake serves, for faults */
-export type CacheOperation = CacheTwirpMethod | 'PutBlob' | 'PutBlock' | 'PutBlockList' | 'GetBlob'
+export type CacheOperation = CacheTwirpMethod | results.BlobOperation
+/** one Put Blob up to 128 MiB, else staged blocks and a block list; a plain GET to download */
+const BLOB_OPERATIONS: readonly results.BlobOperation[] = ['PutBlob', 'PutBlock', 'PutBlockList', 'GetBlob']
 
-export interface CacheFault {
-  operation: CacheOperation
-  status: number
-  /** the Twirp `msg` (or the blob error's Message) */
-  msg?: string
-  /** answer this many matching requests with the fault, then stop (default: every one) */
-  times?: number
-}
+export type CacheFault = results.Fault<CacheOperation>
 
 export interface CacheRequest {
   method: string
@@ -83,40 +78,19 @@ export interface FakeCache {
   close(): Promise<void>
 }
 
-interface Entry {
+interface Entry extends results.SignedBlob {
   id: number
   key: string
   version: string
   scope: string
-  finalized: boolean
-  uploadSig: string
-  readSigs: Set<string>
-  blocks: Map<string, Buffer>
-  blob: Buffer | undefined
   reportedSize: number | undefined
   createdAt: Date
-}
-
-interface Reply {
-  status: number
-  headers?: Record<string, string>
-  body: string | Buffer
 }
 
 interface Scope {
   name: string
   read: boolean
   write: boolean
-}
-
-class TwirpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    msg: string
-  ) {
-    super(msg)
-  }
 }
 
 export async function startFakeCache(
@@ -132,25 +106,13 @@ export async function startFakeCache(
   let nextId = 7001
   let origin = ''
 
-  function takeFault(operation: CacheOperation): CacheFault | undefined {
-    const index = faults.findIndex(f => f.operation === operation)
-    if (index < 0) return undefined
-    const fault = faults[index]!
-    if (fault.times !== undefined) {
-      fault.times -= 1
-      if (fault.times <= 0) faults.splice(index, 1)
-    }
-    return fault
-  }
-
   function twirp(method: string, headers: http.IncomingHttpHeaders, body: Record<string, unknown>): unknown {
-    if (!isTwirpMethod(method)) throw new TwirpError(404, 'bad_route', `no handler for method ${method}`)
-    const fault = takeFault(method)
-    if (fault)
-      throw new TwirpError(fault.status, twirpCode(fault.status), fault.msg ?? `fake fault on ${method}`)
+    if (!isTwirpMethod(method))
+      throw new results.TwirpError(404, 'bad_route', `no handler for method ${method}`)
+    results.twirpFault(faults, method)
     const scopes = scopesOf(headers.authorization)
-    const key = requiredString(body, 'key')
-    const version = requiredString(body, 'version')
+    const key = results.requiredString(body, 'key')
+    const version = results.requiredString(body, 'version')
     switch (method) {
       case 'GetCacheEntryDownloadURL': {
         const readable = new Set(scopes.filter(s => s.read).map(s => s.name))
@@ -162,20 +124,22 @@ export async function startFakeCache(
           candidates.find(e => e.key === key) ??
           restoreKeys.map(prefix => candidates.find(e => e.key.startsWith(prefix))).find(e => e !== undefined)
         if (!hit) return { ok: false, signed_download_url: '', matched_key: '' }
-        const sig = randomBytes(12).toString('hex')
-        hit.readSigs.add(sig)
-        return { ok: true, signed_download_url: blobUrl(hit, sig, 'r'), matched_key: hit.key }
+        return {
+          ok: true,
+          signed_download_url: results.signedUrl(blobUrl(hit), hit, 'read'),
+          matched_key: hit.key
+        }
       }
       case 'CreateCacheEntry': {
         const scope = scopes.find(s => s.write)
         if (!scope)
-          throw new TwirpError(
+          throw new results.TwirpError(
             403,
             'permission_denied',
             'cache write denied: the token has no writable scope'
           )
         if (store.some(e => e.key === key && e.version === version && e.scope === scope.name)) {
-          throw new TwirpError(
+          throw new results.TwirpError(
             409,
             'already_exists',
             'cache entry with the same key, version, and scope already exists'
@@ -186,28 +150,25 @@ export async function startFakeCache(
           key,
           version,
           scope: scope.name,
-          finalized: false,
-          uploadSig: randomBytes(12).toString('hex'),
-          readSigs: new Set(),
-          blocks: new Map(),
-          blob: undefined,
+          ...results.newSignedBlob(),
           reportedSize: undefined,
           createdAt: new Date()
         }
         store.push(entry)
-        return { ok: true, signed_upload_url: blobUrl(entry, entry.uploadSig, 'cw') }
+        return { ok: true, signed_upload_url: results.signedUrl(blobUrl(entry), entry, 'upload') }
       }
       case 'FinalizeCacheEntryUpload': {
         const writable = new Set(scopes.filter(s => s.write).map(s => s.name))
         const entry = store.find(
           e => e.key === key && e.version === version && writable.has(e.scope) && !e.finalized
         )
-        if (!entry) throw new TwirpError(404, 'not_found', `no cache entry ${key} awaiting finalization`)
+        if (!entry)
+          throw new results.TwirpError(404, 'not_found', `no cache entry ${key} awaiting finalization`)
         if (!entry.blob)
-          throw new TwirpError(412, 'failed_precondition', `the blob of ${key} was never committed`)
+          throw new results.TwirpError(412, 'failed_precondition', `the blob of ${key} was never committed`)
         const reported = Number(body.size_bytes)
         if (reported !== entry.blob.length) {
-          throw new TwirpError(
+          throw new results.TwirpError(
             400,
             'invalid_argument',
             `size_bytes ${String(body.size_bytes)} does not match the ${entry.blob.length} bytes uploaded`
@@ -220,89 +181,37 @@ export async function startFakeCache(
     }
   }
 
-  function blob(operation: CacheOperation | null, req: CacheRequest, bytes: Buffer): Reply {
-    if (!operation) {
-      return blobError(
-        400,
-        'UnsupportedOperation',
-        `the fake does not implement ${req.method} comp=${req.query.get('comp')}`
-      )
-    }
-    const fault = takeFault(operation)
-    if (fault) return blobError(fault.status, 'InternalError', fault.msg ?? `fake fault on ${operation}`)
-    const entry = store.find(e => `/blob/cache/${e.id}` === req.path)
-    const sig = req.query.get('sig') ?? ''
-    if (operation === 'GetBlob') {
-      if (!entry || !entry.readSigs.has(sig)) return blobError(403, 'AuthenticationFailed', 'bad signature')
-      if (!entry.blob) return blobError(404, 'BlobNotFound', 'The specified blob does not exist.')
-      return {
-        status: 200,
-        headers: { ...blobHeaders(), 'content-type': 'application/octet-stream' },
-        body: entry.blob
+  function handle(req: http.IncomingMessage, bytes: Buffer, record: CacheRequest): results.Reply {
+    return results.serviceReply(record, {
+      twirpPrefix: TWIRP_PREFIX,
+      twirp: method => {
+        if (isTwirpMethod(method)) record.operation = method
+        record.json = results.twirpBody(bytes.toString('utf8'))
+        return twirp(method, req.headers, record.json)
+      },
+      blobPrefix: '/blob/cache/',
+      blob: () => {
+        const { operation, reply } = results.blobReply(
+          { method: record.method, query: record.query, headers: req.headers, bytes },
+          {
+            serves: BLOB_OPERATIONS,
+            target: store.find(e => `/blob/cache/${e.id}` === record.path),
+            faults,
+            finalizedMessage: 'the cache entry is already finalized'
+          }
+        )
+        record.operation = operation
+        return reply
       }
-    }
-    if (!entry || sig !== entry.uploadSig) return blobError(403, 'AuthenticationFailed', 'bad signature')
-    if (entry.finalized) return blobError(409, 'BlobImmutable', 'the cache entry is already finalized')
-    if (operation === 'PutBlock') {
-      const blockId = req.query.get('blockid')
-      if (!blockId) return blobError(400, 'InvalidQueryParameterValue', 'blockid is missing')
-      entry.blocks.set(blockId, bytes)
-      return { status: 201, headers: blobHeaders(), body: '' }
-    }
-    if (operation === 'PutBlob') {
-      entry.blob = bytes
-    } else {
-      const ids = [...bytes.toString('utf8').matchAll(/<(?:Latest|Committed|Uncommitted)>([^<]*)<\//g)].map(
-        m => m[1] ?? ''
-      )
-      const parts: Buffer[] = []
-      for (const blockId of ids) {
-        const part = entry.blocks.get(blockId)
-        if (!part) return blobError(400, 'InvalidBlockList', `block ${blockId} was never staged`)
-        parts.push(part)
-      }
-      entry.blob = Buffer.concat(parts)
-    }
-    entry.blocks.clear()
-    return {
-      status: 201,
-      headers: { ...blobHeaders(), etag: `"0x${randomBytes(8).toString('hex')}"` },
-      body: ''
-    }
+    })
   }
 
-  function handle(req: http.IncomingMessage, bytes: Buffer, record: CacheRequest): Reply {
-    if (req.method === 'POST' && record.path.startsWith(TWIRP_PREFIX)) {
-      const method = record.path.slice(TWIRP_PREFIX.length)
-      if (isTwirpMethod(method)) record.operation = method
-      try {
-        let body: Record<string, unknown>
-        try {
-          body = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>
-        } catch {
-          throw new TwirpError(400, 'malformed', 'the request body is not JSON')
-        }
-        record.json = body
-        return twirpReply(200, twirp(method, req.headers, body))
-      } catch (error) {
-        if (error instanceof TwirpError)
-          return twirpReply(error.status, { code: error.code, msg: error.message })
-        throw error
-      }
-    }
-    if (record.path.startsWith('/blob/cache/')) {
-      record.operation = blobOperation(record.method, record.query, req.headers)
-      return blob(record.operation, record, bytes)
-    }
-    return twirpReply(404, { code: 'bad_route', msg: `no handler for ${req.method} ${record.path}` })
+  /** the URL of an entry's blob, unsigned */
+  function blobUrl(entry: Entry): string {
+    return `${origin}/blob/cache/${entry.id}`
   }
 
-  function blobUrl(entry: Entry, sig: string, permissions: string): string {
-    const expiry = new Date(Date.now() + 3600_000).toISOString()
-    const query = new URLSearchParams({ sv: '2025-01-05', se: expiry, sr: 'b', sp: permissions, sig })
-    return `${origin}/blob/cache/${entry.id}?${query.toString()}`
-  }
-
+  // Not http-fake's startFakeServer: it keeps each body as bytes and UTF-8 text (a 128 MiB blob: +256 MB, ~1.7 s).
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
@@ -323,18 +232,10 @@ export async function startFakeCache(
         forward(options.forward, req, bytes, res, record)
         return
       }
-      let reply: Reply
-      try {
-        reply = handle(req, bytes, record)
-      } catch (error) {
-        reply = twirpReply(500, { code: 'internal', msg: `fake failed: ${String(error)}` })
-      }
+      const reply = handle(req, bytes, record)
       record.status = reply.status
       if (res.destroyed) return
-      res.writeHead(reply.status, {
-        'content-length': String(Buffer.byteLength(reply.body)),
-        ...reply.headers
-      })
+      res.writeHead(reply.status, reply.headers)
       // a HEAD gets the headers of the GET (Content-Length included) and no body
       res.end(req.method === 'HEAD' ? undefined : reply.body)
     })
@@ -375,20 +276,14 @@ export function cacheRuntimeEnv(
   fake: FakeCache,
   options: { scope?: string; readOnly?: string[]; runtimeToken?: string } = {}
 ): Record<string, string> {
-  const now = Math.floor(Date.now() / 1000)
   const ac = [
     { Scope: options.scope ?? DEFAULT_SCOPE, Permission: 3 },
     ...(options.readOnly ?? []).map(Scope => ({ Scope, Permission: 1 }))
   ]
-  const base = options.runtimeToken
-    ? (JSON.parse(
-        Buffer.from(options.runtimeToken.split('.')[1] ?? '', 'base64url').toString('utf8')
-      ) as Record<string, unknown>)
-    : { iss: 'fake-cache', aud: 'vso', nbf: now - 60, exp: now + 6 * 3600 }
-  const encode = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url')
+  const claims = options.runtimeToken ? results.jwtClaims(options.runtimeToken) : {}
   return {
     ACTIONS_RESULTS_URL: fake.url,
-    ACTIONS_RUNTIME_TOKEN: `${encode({ alg: 'none', typ: 'JWT' })}.${encode({ ...base, ac: JSON.stringify(ac) })}.`,
+    ACTIONS_RUNTIME_TOKEN: results.runtimeToken('fake-cache', { ...claims, ac: JSON.stringify(ac) }),
     ACTIONS_CACHE_SERVICE_V2: 'True',
     GITHUB_SERVER_URL: 'https://github.com'
   }
@@ -421,79 +316,22 @@ function forward(
   upstream.end(bytes)
 }
 
+/** The cache scopes of the runtime token's `ac` claim (a JSON string). */
 function scopesOf(header: string | undefined): Scope[] {
-  const token = /^Bearer (.+)$/.exec(header ?? '')?.[1]
-  if (!token) throw new TwirpError(401, 'unauthenticated', 'no bearer token')
+  const claims = results.bearerClaims(header)
   let ac: unknown
   try {
-    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
-      ac?: unknown
-    }
     ac = typeof claims.ac === 'string' ? JSON.parse(claims.ac) : undefined
   } catch {
-    throw new TwirpError(401, 'unauthenticated', 'the bearer token is not a JWT')
+    throw new results.TwirpError(401, 'unauthenticated', 'the bearer token is not a JWT')
   }
   if (!Array.isArray(ac))
-    throw new TwirpError(401, 'unauthenticated', 'the token has no cache scopes (ac claim)')
+    throw new results.TwirpError(401, 'unauthenticated', 'the token has no cache scopes (ac claim)')
   return ac
     .filter((s): s is { Scope: string; Permission: number } => typeof s?.Scope === 'string')
     .map(s => ({ name: s.Scope, read: (s.Permission & 1) !== 0, write: (s.Permission & 2) !== 0 }))
 }
 
-function blobOperation(
-  method: string | undefined,
-  query: URLSearchParams,
-  headers: http.IncomingHttpHeaders
-): CacheOperation | null {
-  const comp = query.get('comp')
-  if ((method === 'GET' || method === 'HEAD') && comp === null) return 'GetBlob'
-  if (method !== 'PUT') return null
-  if (comp === 'block') return 'PutBlock'
-  if (comp === 'blocklist') return 'PutBlockList'
-  return comp === null && headers['x-ms-blob-type'] === 'BlockBlob' ? 'PutBlob' : null
-}
-
-function requiredString(body: Record<string, unknown>, field: string): string {
-  const value = body[field]
-  if (typeof value !== 'string' || value === '')
-    throw new TwirpError(400, 'invalid_argument', `${field} is required`)
-  return value
-}
-
 function isTwirpMethod(method: string): method is CacheTwirpMethod {
   return ['GetCacheEntryDownloadURL', 'CreateCacheEntry', 'FinalizeCacheEntryUpload'].includes(method)
-}
-
-function twirpCode(status: number): string {
-  const codes: Record<number, string> = {
-    400: 'invalid_argument',
-    401: 'unauthenticated',
-    403: 'permission_denied',
-    404: 'not_found',
-    409: 'already_exists',
-    412: 'failed_precondition',
-    429: 'resource_exhausted',
-    503: 'unavailable'
-  }
-  return codes[status] ?? 'internal'
-}
-
-function twirpReply(status: number, body: unknown): Reply {
-  return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
-}
-
-function blobHeaders(): Record<string, string> {
-  return {
-    'x-ms-request-id': randomUUID(),
-    'x-ms-version': '2025-01-05',
-    'x-ms-request-server-encrypted': 'true'
-  }
-}
-
-function blobError(status: number, code: string, message: string): Reply {
-  return {
-    status,
-    headers: { 'content-type': 'application/xml', 'x-ms-error-code': code, ...blobHeaders() },
-    body: `<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`
-  }
 }

@@ -174,17 +174,17 @@ export async function startFakeNpmRegistry(options: {
     return 405
   }
 
+  // Not http-fake's startFakeServer: a tarball is streamed from its file (codex's platform package is ~420 MB).
   const server = http.createServer((req, res) => {
     req.resume()
     req.on('end', () => {
-      void answer(req, res).then(
-        status => requests.push({ method: req.method ?? 'GET', path: decodePath(req.url), status }),
-        (error: unknown) => {
-          requests.push({ method: req.method ?? 'GET', path: decodePath(req.url), status: 500 })
+      void answer(req, res)
+        .catch((error: unknown) => {
           if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' })
           res.end(JSON.stringify({ error: `fake failed: ${String(error)}` }))
-        }
-      )
+          return 500
+        })
+        .then(status => requests.push({ method: req.method ?? 'GET', path: decodePath(req.url), status }))
     })
   })
   server.keepAliveTimeout = 1000
