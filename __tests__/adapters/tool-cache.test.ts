@@ -213,6 +213,7 @@ describe('codex and the MCP server across fresh runners (the cache service)', ()
     expect(messages(log3)).toContain(`Using @sentry/mcp-server@${MCP.version} from the tool cache`)
   }, 300_000)
 
+  // The fault paths install codex: its npm install is a few large files (seconds), the MCP server's thousands (15-20 s).
   it.each([
     ['no cache service in this job', { ACTIONS_RESULTS_URL: '' }, 'no cache service in this job'],
     [
@@ -226,15 +227,15 @@ describe('codex and the MCP server across fresh runners (the cache service)', ()
       const runner = await freshRunner({ ...cacheRuntimeEnv(service), ...vars })
       const before = service.requests.length
       const log = recordingLog()
-      const mcp = await installSentryMcp({ log, env: runner.env })
+      const codex = await installCodex({ version: CODEX.version, log, env: runner.env })
 
-      expect(mcp.entry).toBe(path.join(toolCacheFolder(runner.toolCacheRoot, MCP), MCP.entry))
+      expect(codex.path).toBe(path.join(toolCacheFolder(runner.toolCacheRoot, CODEX), CODEX.entry))
       expect(messages(log, 'warning')).toEqual([
         expect.stringContaining(
-          `The cache service cannot keep @sentry/mcp-server@${MCP.version} for the next runs (${reason}`
+          `The cache service cannot keep @openai/codex@${CODEX.version} for the next runs (${reason}`
         )
       ])
-      expect(messages(log)).toContain(`Installing @sentry/mcp-server@${MCP.version} with npm`)
+      expect(messages(log)).toContain(`Installing @openai/codex@${CODEX.version} with npm`)
       expect(service.requests.length).toBe(before)
     },
     120_000
@@ -247,13 +248,13 @@ describe('codex and the MCP server across fresh runners (the cache service)', ()
       { operation: 'CreateCacheEntry', status: 403, msg: 'cache write denied: fake', times: 1 }
     )
     const log = recordingLog()
-    const mcp = await installSentryMcp({ log, env: runner.env })
+    const codex = await installCodex({ version: CODEX.version, log, env: runner.env })
 
-    expect(await mcp.pinned.verify()).toEqual({ kind: 'unchanged' })
+    expect(await codex.pinned.verify()).toEqual({ kind: 'unchanged' })
     expect(messages(log)).toEqual(
       expect.arrayContaining([
-        `Installing @sentry/mcp-server@${MCP.version} with npm`,
-        `@sentry/mcp-server@${MCP.version} was not saved to the cache service (key ${toolCacheKey(MCP)})`
+        `Installing @openai/codex@${CODEX.version} with npm`,
+        `@openai/codex@${CODEX.version} was not saved to the cache service (key ${toolCacheKey(CODEX)})`
       ])
     )
     expect(service.entries().filter(e => e.scope === 'refs/heads/fault')).toEqual([])
@@ -262,20 +263,20 @@ describe('codex and the MCP server across fresh runners (the cache service)', ()
   it('does not use an entry that holds no tool (another layout): warns and installs with npm', async () => {
     const runner = await freshRunner(cacheRuntimeEnv(service, { scope: 'refs/heads/other-layout' }))
     // an entry under the tool's key and path that lacks its entry file
-    const folder = toolCacheFolder(runner.toolCacheRoot, MCP)
+    const folder = toolCacheFolder(runner.toolCacheRoot, CODEX)
     await mkdir(path.join(folder, 'elsewhere'), { recursive: true })
-    await writeFile(path.join(folder, 'elsewhere', 'index.js'), 'console.log("not the MCP server")\n')
-    expect(await cache.saveCache([folder], toolCacheKey(MCP))).not.toBe(-1)
+    await writeFile(path.join(folder, 'elsewhere', 'index.js'), 'console.log("not codex")\n')
+    expect(await cache.saveCache([folder], toolCacheKey(CODEX))).not.toBe(-1)
     await rm(folder, { recursive: true, force: true })
 
     const log = recordingLog()
-    const mcp = await installSentryMcp({ log, env: runner.env })
-    expect(existsSync(mcp.entry)).toBe(true)
+    const codex = await installCodex({ version: CODEX.version, log, env: runner.env })
+    expect(existsSync(codex.path)).toBe(true)
     expect(existsSync(path.join(folder, 'elsewhere'))).toBe(false)
     expect(messages(log, 'warning')).toEqual([
-      `The cache entry ${toolCacheKey(MCP)} holds no ${MCP.entry} at ${folder}: installing @sentry/mcp-server@${MCP.version} with npm`
+      `The cache entry ${toolCacheKey(CODEX)} holds no ${CODEX.entry} at ${folder}: installing @openai/codex@${CODEX.version} with npm`
     ])
-    expect(messages(log)).toContain(`Installing @sentry/mcp-server@${MCP.version} with npm`)
+    expect(messages(log)).toContain(`Installing @openai/codex@${CODEX.version} with npm`)
   }, 120_000)
 })
 
