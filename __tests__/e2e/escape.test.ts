@@ -780,7 +780,6 @@ describe('escape corpus: code from a fix, in the action own test run (mode fix)'
   let dotfilesChanged: string[]
   let sysctlsChanged: string[]
   let sysctls: Map<string, string> | undefined
-  let ms: number
 
   beforeAll(async () => {
     ctx = await makeCtx()
@@ -799,7 +798,6 @@ describe('escape corpus: code from a fix, in the action own test run (mode fix)'
       toolCache: await snapshot(ctx.toolCache),
       fileCommands: await snapshot(fileCommands)
     }
-    const started = performance.now()
     const result = await runAction({
       inputs: { ...s.inputs, ...world.inputs, 'max-prs': String(CORPUS.length), concurrency: '4' },
       env: {
@@ -813,7 +811,6 @@ describe('escape corpus: code from a fix, in the action own test run (mode fix)'
       workspace: s.checkout.checkout,
       timeoutMs: 200_000
     })
-    ms = Math.round(performance.now() - started)
     run = { ...result, runnerTemp }
     written = [
       ...changes(before.checkout, await checkoutTree(s.checkout.checkout), 'checkout'),
@@ -839,7 +836,6 @@ describe('escape corpus: code from a fix, in the action own test run (mode fix)'
     expect(dispositions(summary)).toEqual(Object.fromEntries(CORPUS.map(sc => [sc.shortId, 'pr-opened'])))
     expect(run.errors).toEqual([])
     expect(run.code).toBe(0)
-    expect(ms).toBeLessThan(200_000)
   })
 
   for (const sc of CORPUS) {
@@ -904,7 +900,6 @@ describe('escape corpus: the same tests in the fan-out work jobs', () => {
   let sysctlsChanged: string[]
   let sysctls: Map<string, string> | undefined
   const checkouts = new Map<string, Tree>()
-  let ms: number
 
   beforeAll(async () => {
     ctx = await makeCtx()
@@ -915,7 +910,6 @@ describe('escape corpus: the same tests in the fan-out work jobs', () => {
     sysctls = await hostSysctls()
     const home = await snapshot(ctx.home, rel => !CODEX_OWN_HOME.test(rel))
     const toolCache = await snapshot(ctx.toolCache)
-    const started = performance.now()
     fan = await runFanOut(
       s,
       { ...corpusWorld().inputs, 'max-prs': String(CORPUS.length) },
@@ -927,7 +921,6 @@ describe('escape corpus: the same tests in the fan-out work jobs', () => {
         }
       }
     )
-    ms = Math.round(performance.now() - started)
     for (const job of fan.work) {
       const issue = job.inputs.issue!
       written.push(
@@ -970,7 +963,6 @@ describe('escape corpus: the same tests in the fan-out work jobs', () => {
         errors: []
       })
     }
-    expect(ms).toBeLessThan(300_000)
   })
 
   for (const sc of CORPUS) {
