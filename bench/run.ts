@@ -566,9 +566,11 @@ async function main(): Promise<void> {
       ])
     )
     console.log(`(${install.note})\n`)
+    // The cached path pins what it runs (SHA-256 of the whole package, about 0.3 s): it must still beat npm by far,
+    // even npm with a warm cache of its own
     if (install.ratio !== null)
-      check('cached install >= 10x faster than npm install', install.ratio >= 10, `${install.ratio}x`)
-    else check('cached install >= 10x faster than npm install', false, 'npm install did not complete')
+      check('cached install >= 5x faster than npm install', install.ratio >= 5, `${install.ratio}x`)
+    else check('cached install >= 5x faster than npm install', false, 'npm install did not complete')
   }
 
   let toolCache: ToolCacheBench | undefined
