@@ -130,26 +130,38 @@ export async function execGit(args: string[], options: ExecGitOptions): Promise<
   const fullArgs = [...BASE_CONFIG, ...args]
   options.log?.debug(`git ${args.join(' ')}`)
   const result = await new Promise<ExecGitResult>((resolve, reject) => {
-    // not @actions/exec: it cannot kill at a time limit, and a git that exits before reading stdin crashes it (EPIPE)
+    // not @actions/exec: it cannot kill at a time limit, and a git that exits before reading stdin crashes it (EPIPE).
+    // Its own process group, killed whole at the time limit: a helper git started (git-remote-http stalled on a
+    // remote that never answers) holds git's stderr open, so killing git alone would leave the run waiting forever.
     const child = spawn('git', fullArgs, {
       cwd: options.cwd,
       env: gitCommandEnv(process.env, options.env),
       stdio: ['pipe', 'pipe', 'pipe'],
-      timeout: options.timeoutMs ?? 600_000,
-      killSignal: 'SIGKILL'
+      detached: true
     })
+    const timer = setTimeout(() => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
+      } catch {
+        // the group is gone already
+      }
+    }, options.timeoutMs ?? 600_000)
     const out: Buffer[] = []
     const err: Buffer[] = []
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk))
-    child.on('error', error => reject(new Error(`could not run git: ${error.message}`)))
-    child.on('close', (code, signal) =>
+    child.on('error', error => {
+      clearTimeout(timer)
+      reject(new Error(`could not run git: ${error.message}`))
+    })
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
       resolve({
         exitCode: code ?? (signal ? 128 + 9 : -1),
         stdout: Buffer.concat(out),
         stderr: Buffer.concat(err).toString('utf8')
       })
-    )
+    })
     child.stdin.on('error', () => undefined)
     child.stdin.end(options.input ?? '')
   })
